@@ -1,0 +1,101 @@
+// hdrDesc: the per-packet header description ("eth:vlan{2}:ipv4:tcp"). It is built
+// inline in the packet (no heap string), because the dissector appends to it on every
+// packet while basicFlow only needs to compare and, rarely, keep it.
+
+/// Up to 127 characters of header tokens, stored inline (T2_HDRDESC_LEN = 128).
+@frozen
+public struct HeaderDescription: Equatable {
+    public static let capacity = 127
+
+    @usableFromInline
+    var storage: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
+                  UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64)
+    /// Number of bytes used.
+    public internal(set) var count: Int
+    /// Set once a token did not fit: further tokens are dropped.
+    public internal(set) var overrun: Bool
+
+    public init() {
+        storage = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        count = 0
+        overrun = false
+    }
+
+    /// The bytes of the description.
+    @inlinable
+    public func withBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try withUnsafeBytes(of: storage) { try body(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+    }
+
+    /// The description as a String (allocates; not for the per-packet path).
+    public var string: String {
+        withBytes { String(decoding: $0, as: UTF8.self) }
+    }
+
+    @inlinable public static func == (a: HeaderDescription, b: HeaderDescription) -> Bool {
+        guard a.count == b.count else { return false }
+        return a.withBytes { pa in b.withBytes { pb in memcmp(pa.baseAddress!, pb.baseAddress!, a.count) == 0 } }
+    }
+
+    @usableFromInline
+    mutating func appendRaw(_ p: UnsafeRawPointer, _ n: Int) -> Bool {
+        if overrun { return false }
+        if count + n > HeaderDescription.capacity {
+            // T2 cuts after 124 characters and marks the cut with "...".
+            let keep = min(count, HeaderDescription.capacity - 3)
+            withUnsafeMutableBytes(of: &storage) { buf in
+                for i in 0..<3 { buf[keep + i] = UInt8(ascii: ".") }
+            }
+            count = keep + 3
+            overrun = true
+            return false
+        }
+        let c = count
+        withUnsafeMutableBytes(of: &storage) { buf in
+            (buf.baseAddress! + c).copyMemory(from: p, byteCount: n)
+        }
+        count += n
+        return true
+    }
+
+    /// Appends a token; every token after the first is preceded by ':'.
+    /// Returns false when the description overran.
+    @discardableResult
+    mutating func append(_ token: StaticString) -> Bool {
+        if count > 0 {
+            var colon = UInt8(ascii: ":")
+            if !appendRaw(&colon, 1) { return false }
+        }
+        return appendRaw(UnsafeRawPointer(token.utf8Start), token.utf8CodeUnitCount)
+    }
+
+    /// Appends a dynamically built token such as "UNK(0x1234)".
+    @discardableResult
+    mutating func append(bytes: [UInt8]) -> Bool {
+        if count > 0 {
+            var colon = UInt8(ascii: ":")
+            if !appendRaw(&colon, 1) { return false }
+        }
+        return bytes.withUnsafeBytes { appendRaw($0.baseAddress!, $0.count) }
+    }
+
+    /// Appends "{n}" after a repeated header group.
+    @discardableResult
+    mutating func appendRepeat(_ n: Int) -> Bool {
+        var tmp: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        return withUnsafeMutableBytes(of: &tmp) { buf -> Bool in
+            var digits = 0
+            var v = n
+            repeat { digits += 1; v /= 10 } while v > 0
+            buf[0] = UInt8(ascii: "{")
+            v = n
+            for i in stride(from: digits, through: 1, by: -1) { buf[i] = UInt8(48 + v % 10); v /= 10 }
+            buf[digits + 1] = UInt8(ascii: "}")
+            return appendRaw(buf.baseAddress!, digits + 2)
+        }
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif

@@ -1,0 +1,67 @@
+// The flowStat bits (H64), under the names T2's networkHeaders.h gives them, so that a
+// reader of T2's documentation (or `tawk -V flowStat`) finds each bit here.
+
+public enum FlowStat {
+    public static let L3FLOWINVERT: UInt64        = 0x0000_0000_0000_0001 // inverted flow, did not initiate the connection
+    public static let L2_NO_ETH: UInt64           = 0x0000_0000_0000_0002 // no Ethernet header
+    public static let L2_FLOW: UInt64             = 0x0000_0000_0000_0004 // pure L2 flow
+    public static let L2_PPPoE_D: UInt64          = 0x0000_0000_0000_0008
+    public static let L2_PPPoE_S: UInt64          = 0x0000_0000_0000_0010
+    public static let L2_LLDP: UInt64             = 0x0000_0000_0000_0020
+    public static let L2_ARP: UInt64              = 0x0000_0000_0000_0040
+    public static let L2_RARP: UInt64             = 0x0000_0000_0000_0080
+    public static let L2_VLAN: UInt64             = 0x0000_0000_0000_0100
+    public static let L2_MPLS_UCAST: UInt64       = 0x0000_0000_0000_0200
+    public static let L2_MPLS_MCAST: UInt64       = 0x0000_0000_0000_0400
+    public static let L2_L2TP: UInt64             = 0x0000_0000_0000_0800
+    public static let L2_GRE: UInt64              = 0x0000_0000_0000_1000
+    public static let L2_PPP: UInt64              = 0x0000_0000_0000_2000
+    public static let L2_IPV4: UInt64             = 0x0000_0000_0000_4000 // IPv4 flow
+    public static let L2_IPV6: UInt64             = 0x0000_0000_0000_8000 // IPv6 flow
+    public static let L3_IPVX: UInt64             = 0x0000_0000_0001_0000 // bogus IP version
+    public static let L3_IPIP: UInt64             = 0x0000_0000_0002_0000 // IPv4/6 in IPv4/6
+    public static let L3_ETHIPF: UInt64           = 0x0000_0000_0004_0000 // Ethernet over IP
+    public static let L3_TRDO: UInt64             = 0x0000_0000_0008_0000 // Teredo
+    public static let L3_AYIYA: UInt64            = 0x0000_0000_0010_0000
+    public static let L3_GTP: UInt64              = 0x0000_0000_0020_0000
+    public static let L3_VXLAN: UInt64            = 0x0000_0000_0040_0000
+    public static let L3_CAPWAP: UInt64           = 0x0000_0000_0080_0000 // CAPWAP / LWAPP
+    public static let L4_SCTP: UInt64             = 0x0000_0000_0100_0000
+    public static let L4_UPNP: UInt64             = 0x0000_0000_0200_0000 // SSDP/UPnP
+    public static let L2_ERSPAN: UInt64           = 0x0000_0000_0400_0000
+    public static let L2_WCCP: UInt64             = 0x0000_0000_0800_0000
+    public static let L7_SIPRTP: UInt64           = 0x0000_0000_1000_0000
+    public static let L3_GENEVE: UInt64           = 0x0000_0000_2000_0000
+    public static let L3_IPSEC_AH: UInt64         = 0x0000_0000_4000_0000
+    public static let L3_IPSEC_ESP: UInt64        = 0x0000_0000_8000_0000
+    public static let L2SNAPLENGTH: UInt64        = 0x0000_0001_0000_0000 // acquired length < minimal L2 datagram
+    public static let L3SNAPLENGTH: UInt64        = 0x0000_0002_0000_0000 // acquired length < L3 length in header
+    public static let L3HDRSHRTLEN: UInt64        = 0x0000_0004_0000_0000 // acquired length < minimal L3 header
+    public static let L4HDRSHRTLEN: UInt64        = 0x0000_0008_0000_0000 // acquired length < minimal L4 header
+    public static let IPV4_FRAG: UInt64           = 0x0000_0010_0000_0000 // fragmentation present
+    public static let IPV4_FRAG_ERR: UInt64       = 0x0000_0020_0000_0000 // fragmentation error
+    public static let IPV4_FRAG_HDSEQ_ERR: UInt64 = 0x0000_0040_0000_0000 // 1st fragment out of sequence or missing
+    public static let IPV4_FRAG_PENDING: UInt64   = 0x0000_0080_0000_0000 // fragmentation not completed
+    public static let FL_TIMEOUT: UInt64          = 0x0000_0100_0000_0000 // never set by the reference
+    public static let RMFLOW: UInt64              = 0x0000_0200_0000_0000 // force mode
+    public static let RMFLOW_HFULL: UInt64        = 0x0000_0400_0000_0000 // autopilot: removed to free space
+    public static let STPDSCT: UInt64             = 0x0000_0800_0000_0000 // stop dissecting
+    public static let DUPIPID: UInt64             = 0x0000_1000_0000_0000 // consecutive duplicate IP ID
+    public static let PPP_NRHD: UInt64            = 0x0000_2000_0000_0000 // PPP L3 header not readable
+    public static let IPV4_HL_TOO_SHORT: UInt64   = 0x0000_4000_0000_0000 // IHL < 20 bytes
+    public static let IP_PL_MSMTCH: UInt64        = 0x0000_8000_0000_0000 // payload length vs framing length
+    public static let HDOVRN: UInt64              = 0x0001_0000_0000_0000 // header description overrun
+    public static let FL_ALARM: UInt64            = 0x0002_0000_0000_0000
+    public static let LANDATTACK: UInt64          = 0x0004_0000_0000_0000
+    public static let TIMEJUMP: UInt64            = 0x0008_0000_0000_0000
+    public static let LIVEXTR: UInt64             = 0x0010_0000_0000_0000
+    public static let SUBNET_TESTED: UInt64       = 0x0080_0000_0000_0000
+    public static let TORADD: UInt64              = 0x0100_0000_0000_0000
+    public static let L2_VLAN_PRI0: UInt64        = 0x0200_0000_0000_0000 // VLAN ID 0 (priority tag)
+    public static let IPV4_PKT: UInt64            = 0x0400_0000_0000_0000
+    public static let IPV6_PKT: UInt64            = 0x0800_0000_0000_0000
+    public static let LAPD_FLOW: UInt64           = 0x1000_0000_0000_0000
+    public static let L4_DTLS: UInt64             = 0x2000_0000_0000_0000
+    public static let FDLSIDX: UInt64             = 0x4000_0000_0000_0000
+    public static let PKTCAPLEN: UInt64           = 0x8000_0000_0000_0000 // caplen > IO buffer MTU
+}
