@@ -185,14 +185,15 @@ final class BasicFlow: T2Plugin {
 
     func writePacketColumns(_ packet: Packet, _ flowIndex: Int, _ s: UnsafeMutablePointer<BasicFlowState>) {
         let out = t2.packetLine
-        let f = t2.flows[flowIndex]
         let t = packet.timestamp
-        out.appendHex(f.status, digits: 16); out.tab()
-        out.appendTimestamp(t); out.tab()
-        // Inter-arrival time within the flow: seconds as unsigned 32-bit difference.
+        // Inter-arrival time within the flow: seconds as unsigned 32-bit difference. A
+        // negative value sets the timestamp-jump bit before flowStat is printed.
         let last = s.pointee.lastPktTime
         let iat = Double(t.sec32 &- last.sec32) + Double(Int64(t.ns) - Int64(last.ns)) / 1e9
         if iat < 0 { t2.flows.setStatus(FlowStat.TIMEJUMP, flowIndex: flowIndex) }
+        let f = t2.flows[flowIndex]
+        out.appendHex(f.status, digits: 16); out.tab()
+        out.appendTimestamp(t); out.tab()
         out.appendFormat("%.9f", iat); out.tab()
         var trip = 0.0
         if f.hasOpposite {
@@ -227,11 +228,11 @@ final class BasicFlow: T2Plugin {
             out.tab()
             let proto = packet.l4Proto
             let ports = proto == 6 || proto == 17 || proto == 136 || proto == 132
-            if ports { out.appendDecimal(UInt64(f.srcPort)) }
+            if ports { out.appendDecimal(UInt64(packet.srcPort)) }
             out.tab()
             if v != 0 { out.appendIP(f.dstIP, version: v) }
             out.tab()
-            if ports { out.appendDecimal(UInt64(f.dstPort)) }
+            if ports { out.appendDecimal(UInt64(packet.dstPort)) }
             out.tab()
             out.appendDecimal(UInt64(proto)); out.tab()
         }

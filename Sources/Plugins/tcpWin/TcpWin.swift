@@ -68,7 +68,7 @@ final class TcpWin: T2Plugin {
             pktTcpCnt += 1
             // The raw window, unscaled; a window that was not captured reads 0 as in T2
             // (docs/quirks.md).
-            let window = packet.snapL4Length >= 16 ? packet.raw.be16(packet.l4Offset + 14) : 0
+            let window = packet.field16(packet.l4Offset + 14)
             if window < TcpWinConfig.TCPWIN_THRES {
                 f.pointee.winThCnt &+= 1
                 f.pointee.stat |= TcpWin.TCPWIN_STAT_THU

@@ -34,6 +34,14 @@ public final class CaptureSource {
     var listIndex = 0
     var regex: RegexInput?
     public private(set) var currentName = ""
+    /// Classic pcap files: libpcap reads each record into the start of its buffer, so
+    /// the whole buffer (pcap_bufsize) may be read; otherwise only the captured bytes.
+    var wholeBufferReadable = false
+
+    /// Bytes readable from the current record's data pointer (0 = only caplen).
+    @inline(__always) var readableLength: Int {
+        wholeBufferReadable ? Int(pcap_bufsize(handle)) : 0
+    }
 
     init(log: Log, live: Bool, bpf: String?) {
         self.log = log
@@ -79,6 +87,7 @@ public final class CaptureSource {
                 return .failure(.fatal("pcap_open_offline failed for '\(path)': \(String(cString: err))"))
             }
             src.adopt(handle, name: path)
+            src.wholeBufferReadable = kind != .pcapng && pcap_major_version(handle) == 2
             return .success(src)
         }
     }

@@ -130,13 +130,14 @@ public final class Dissector {
 
     /// Dissects one record. `bufferLength` is how many bytes from `data` are readable.
     @inline(__always)
-    public func dissect(data: UnsafeRawPointer, caplen: Int, len: Int, ts: Timestamp, number: UInt64) -> DissectOutcome {
+    public func dissect(data: UnsafeRawPointer, caplen: Int, readable: Int, len: Int, ts: Timestamp, number: UInt64) -> DissectOutcome {
         self.data = data
         self.caplen = caplen
         udpTokenAdded = false
         l2Start = 0
         llcLengthField = -1
         reset(pkt, data: data, caplen: caplen, len: len, ts: ts, number: number)
+        pkt.pointee.readableLength = max(readable, caplen)
         return linkLayer()
     }
 
@@ -482,7 +483,9 @@ public final class Dissector {
         let rawLen = p.pointee.rawLength
         p.pointee.l7Offset = o
         p.pointee.l7Length = max(0, rawLen - o)
-        p.pointee.snapL7Length = max(0, caplen - o)
+        // T2 counts the captured L7 bytes from the current L2 header, which overshoots
+        // the capture by the bytes in front of it (26 behind an ISL header).
+        p.pointee.snapL7Length = max(0, caplen - (o - max(0, p.pointee.l2Offset)))
         if p.pointee.l2Offset >= 0 { p.pointee.snapL2Length = caplen - p.pointee.l2Offset }
         if rawLen <= 64 {
             var pad = pad

@@ -79,7 +79,7 @@ extension Dissector {
         let l2off = o - l2Start
         stats.bytesOnWire &+= UInt64(UInt16(truncatingIfNeeded: l3Len + l2off))
         let snapL3 = caplen - o
-        p.pointee.snapL3Length = snapL3
+        p.pointee.snapL3Length = min(snapL3, l3Len)
         if p.pointee.l2Offset >= 0 { p.pointee.snapL2Length = caplen - p.pointee.l2Offset }
         if snapL3 < l3Len {
             status(FlowStat.L3SNAPLENGTH)
@@ -101,7 +101,7 @@ extension Dissector {
 
         // Step 11: layer-4 header length.
         let snapL4 = max(0, caplen - l4)
-        p.pointee.snapL4Length = snapL4
+        p.pointee.snapL4Length = max(0, p.pointee.snapL3Length - ihl)
         var l4HdrLen: Int
         if fragOff != 0 {
             l4HdrLen = 0
@@ -163,7 +163,7 @@ extension Dissector {
         }
         let l7Off = l4 + l4HdrLen
         p.pointee.l7Offset = l7Off
-        p.pointee.snapL7Length = max(0, caplen - l7Off)
+        p.pointee.snapL7Length = max(0, min(caplen - l7Off, p.pointee.snapL3Length - l3HdrLen - l4HdrLen))
     }
 
     /// Step 15 (shared with IPv6): tokens and ports per protocol. Returns an outcome when
@@ -175,7 +175,7 @@ extension Dissector {
         switch proto {
         case 6:
             if !tunnelToken { add("tcp") }
-            let short = ipv6Mode ? p.pointee.snapL4Length < 20 : l3Len < 40
+            let short = ipv6Mode ? caplen - l4 < 20 : l3Len < 40
             if short || !has(l4, 4) {
                 status(FlowStat.L4HDRSHRTLEN)
             } else {
@@ -184,7 +184,7 @@ extension Dissector {
             }
         case 17, 136:
             if proto == 136 { add("udplite") } else if !udpTokenAdded { add("udp") }
-            let short = ipv6Mode ? p.pointee.snapL4Length < 8 : l3Len < 28
+            let short = ipv6Mode ? caplen - l4 < 8 : l3Len < 28
             if short || !has(l4, 4) {
                 status(FlowStat.L4HDRSHRTLEN)
             } else {
@@ -210,7 +210,7 @@ extension Dissector {
             add("l2tp"); status(FlowStat.L2_L2TP)
         case 132:
             add("sctp"); status(FlowStat.L4_SCTP)
-            let short = ipv6Mode ? p.pointee.snapL4Length < 16 : l3Len < 36
+            let short = ipv6Mode ? caplen - l4 < 16 : l3Len < 36
             if short || !has(l4, 4) {
                 status(FlowStat.L4HDRSHRTLEN)
             } else {

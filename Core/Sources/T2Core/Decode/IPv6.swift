@@ -31,7 +31,7 @@ extension Dissector {
         if pl == 0 && calcL3 != 0 { status(FlowStat.IP_PL_MSMTCH) }
         stats.bytesOnWire &+= UInt64(UInt16(truncatingIfNeeded: rawLen))
         let snapL3 = caplen - o
-        p.pointee.snapL3Length = snapL3
+        p.pointee.snapL3Length = min(snapL3, l3Len)
         if p.pointee.l2Offset >= 0 { p.pointee.snapL2Length = caplen - p.pointee.l2Offset }
         if snapL3 < l3Len {
             status(FlowStat.L3SNAPLENGTH)
@@ -91,14 +91,14 @@ extension Dissector {
                 break extLoop
             }
         }
+        // Unlike IPv4, a later IPv6 fragment does not set "stop dissecting" (lo_mini_nsec_frag).
         p.pointee.fragmentOffset = fragOff
-        if laterFragment { status(FlowStat.STPDSCT) }
         let l3HdrLen = cur - o
         p.pointee.l3HeaderLength = l3HdrLen
         p.pointee.l4Offset = cur
         p.pointee.l4Proto = nh
         let snapL4 = max(0, caplen - cur)
-        p.pointee.snapL4Length = snapL4
+        p.pointee.snapL4Length = max(0, p.pointee.snapL3Length - l3HdrLen)
 
         var l4HdrLen = 0
         if !laterFragment {

@@ -9,6 +9,9 @@ public struct Packet {
     public internal(set) var raw: UnsafeRawPointer
     /// Captured length (pcap `caplen`).
     public internal(set) var snapLength: Int
+    /// Bytes that may be read from `raw`: at least `snapLength`; for classic pcap files
+    /// the whole libpcap buffer, whose bytes past the capture T2 reads as well.
+    public internal(set) var readableLength: Int
     /// Length on the wire (pcap `len`).
     public internal(set) var rawLength: Int
     public internal(set) var timestamp: Timestamp
@@ -63,7 +66,9 @@ public struct Packet {
     public internal(set) var l4HeaderLength: Int
     /// "Packet length" (PACKETLENGTH=3): the layer-7 payload length from the headers, ≥ 0.
     public internal(set) var l7Length: Int
-    /// Captured bytes from the L3 / L4 / L7 start (0 if none).
+    /// T2's snapped lengths: captured bytes from the L3 / L4 / L7 start, but never more
+    /// than the IP length says (padding is not payload). For layer-2 flows the L7 length
+    /// counts from the current L2 header, so it can exceed what was captured (ISL).
     public internal(set) var snapL3Length: Int
     public internal(set) var snapL4Length: Int
     public internal(set) var snapL7Length: Int
@@ -90,7 +95,7 @@ public struct Packet {
 
     init() {
         raw = UnsafeRawPointer(bitPattern: 1)!
-        snapLength = 0; rawLength = 0; timestamp = .zero; number = 0
+        snapLength = 0; readableLength = 0; rawLength = 0; timestamp = .zero; number = 0
         l2Offset = -1; vlanOffset = -1; mplsOffset = -1; l3Offset = -1; l4Offset = -1; l7Offset = -1
         ipv6HopByHopOffset = -1; ipv6DestOptsOffset = -1; ipv6FragOffset = -1
         ethType = 0; vlanID = 0; vlanCount = 0; mplsCount = 0; ipVersion = 0; l4Proto = 0
@@ -115,25 +120,39 @@ public struct Packet {
 
     /// The IPv4 header, if this is an IPv4 packet.
     @inlinable public var ipv4: IPv4Header? {
-        ipVersion == 4 && l3Offset >= 0 ? IPv4Header(base: raw + l3Offset, captured: snapL3Length) : nil
+        ipVersion == 4 && l3Offset >= 0 ? IPv4Header(base: raw + l3Offset, captured: readableLength - l3Offset) : nil
     }
 
     /// The IPv6 header, if this is an IPv6 packet.
     @inlinable public var ipv6: IPv6Header? {
-        ipVersion == 6 && l3Offset >= 0 ? IPv6Header(base: raw + l3Offset, captured: snapL3Length) : nil
+        ipVersion == 6 && l3Offset >= 0 ? IPv6Header(base: raw + l3Offset, captured: readableLength - l3Offset) : nil
     }
 
-    /// The TCP header when the packet is TCP, a first fragment and at least `minBytes`
-    /// bytes of it were captured.
-    @inlinable public func tcp(minBytes: Int = 20) -> TCPHeader? {
-        guard l4Proto == 6, l4Offset >= 0, fragmentOffset == 0, snapL4Length >= minBytes else { return nil }
-        return TCPHeader(base: raw + l4Offset, captured: snapL4Length)
+    /// The TCP header when the packet is TCP and a first fragment. Fields that are not
+    /// in the buffer read as 0 (T2 reads them from libpcap's buffer regardless).
+    @inlinable public var tcp: TCPHeader? {
+        guard l4Proto == 6, l4Offset >= 0, fragmentOffset == 0 else { return nil }
+        return TCPHeader(base: raw + l4Offset, captured: readableLength - l4Offset)
+    }
+
+    /// Reads a big-endian 16-bit field at `offset` from the frame start, 0 if it lies
+    /// outside the readable buffer.
+    @inlinable public func field16(_ offset: Int) -> UInt16 {
+        offset >= 0 && offset + 2 <= readableLength ? raw.be16(offset) : 0
+    }
+
+    @inlinable public func field32(_ offset: Int) -> UInt32 {
+        offset >= 0 && offset + 4 <= readableLength ? raw.be32(offset) : 0
+    }
+
+    @inlinable public func field8(_ offset: Int) -> UInt8 {
+        offset >= 0 && offset < readableLength ? raw.u8(offset) : 0
     }
 
     /// Layer-7 payload bytes that were captured.
     @inlinable public var payload: UnsafeRawBufferPointer {
-        l7Offset >= 0 && snapL7Length > 0
-            ? UnsafeRawBufferPointer(start: raw + l7Offset, count: snapL7Length)
+        l7Offset >= 0 && snapL7Length > 0 && l7Offset < readableLength
+            ? UnsafeRawBufferPointer(start: raw + l7Offset, count: min(snapL7Length, readableLength - l7Offset))
             : UnsafeRawBufferPointer(start: nil, count: 0)
     }
 }
@@ -170,22 +189,25 @@ public struct IPv6Header {
     @inlinable public var hopLimit: UInt8 { base.u8(7) }
 }
 
-/// View of a TCP header.
+/// View of a TCP header. `captured` is how many bytes may be read; fields beyond it
+/// read as 0.
 @frozen
 public struct TCPHeader {
     public let base: UnsafeRawPointer
-    /// Captured bytes from the header start.
     public let captured: Int
     @inlinable public init(base: UnsafeRawPointer, captured: Int) { self.base = base; self.captured = captured }
-    @inlinable public var srcPort: UInt16 { base.be16(0) }
-    @inlinable public var dstPort: UInt16 { base.be16(2) }
-    @inlinable public var seq: UInt32 { base.be32(4) }
-    @inlinable public var ack: UInt32 { base.be32(8) }
-    @inlinable public var dataOffset: Int { Int(base.u8(12) >> 4) * 4 }
+    @inlinable func u16(_ o: Int) -> UInt16 { o + 2 <= captured ? base.be16(o) : 0 }
+    @inlinable func u32(_ o: Int) -> UInt32 { o + 4 <= captured ? base.be32(o) : 0 }
+    @inlinable func u8(_ o: Int) -> UInt8 { o < captured ? base.u8(o) : 0 }
+    @inlinable public var srcPort: UInt16 { u16(0) }
+    @inlinable public var dstPort: UInt16 { u16(2) }
+    @inlinable public var seq: UInt32 { u32(4) }
+    @inlinable public var ack: UInt32 { u32(8) }
+    @inlinable public var dataOffset: Int { Int(u8(12) >> 4) * 4 }
     /// The flag byte (CWR ECE URG ACK PSH RST SYN FIN).
-    @inlinable public var flags: UInt8 { base.u8(13) }
+    @inlinable public var flags: UInt8 { u8(13) }
     /// The raw 16-bit window field (no scaling).
-    @inlinable public var window: UInt16 { base.be16(14) }
-    @inlinable public var checksum: UInt16 { base.be16(16) }
-    @inlinable public var urgentPointer: UInt16 { base.be16(18) }
+    @inlinable public var window: UInt16 { u16(14) }
+    @inlinable public var checksum: UInt16 { u16(16) }
+    @inlinable public var urgentPointer: UInt16 { u16(18) }
 }

@@ -30,7 +30,8 @@ extension Analyzer {
             return .none
         }
         counters.bytesProcessed &+= UInt64(caplen)
-        let outcome = dissector.dissect(data: data, caplen: caplen, len: len, ts: actTime, number: counters.numPackets)
+        let outcome = dissector.dissect(data: data, caplen: caplen, readable: source!.readableLength,
+                                        len: len, ts: actTime, number: counters.numPackets)
         switch outcome {
         case .ipFlow: ipPacket()
         case .l2Flow: l2Packet()
@@ -270,8 +271,8 @@ extension Analyzer {
         if sp < 1024 && sp < dp { return true }
         if sp & 0xfff6 == 8080 { return true }
         let p = packet
-        if key.proto == 6 && p.pointee.l4Offset >= 0 && p.pointee.snapL4Length >= 14 {
-            let flags = p.pointee.raw.u8(p.pointee.l4Offset + 13)
+        if key.proto == 6 && p.pointee.l4Offset >= 0 {
+            let flags = p.pointee.field8(p.pointee.l4Offset + 13)
             if flags & 0x12 == 0x12 { return true }
         }
         return false
