@@ -94,7 +94,8 @@ struct EndReport {
         let tildes = String(repeating: "~", count: 80)
         line(tildes)
         let total = c.totalFlows
-        let f = Double(duration.sec32) + Double(duration.ns) / 1e9
+        // A capture that goes back in time has a negative duration: no rate lines.
+        let f = Double(Int64(bitPattern: duration.sec)) + Double(duration.ns) / 1e9
         if total > 0 {
             num("Number of processed      flows", total)
             nump("Number of processed L2   flows", c.totalL2Flows, total)
