@@ -35,6 +35,8 @@ public final class Analyzer {
     public private(set) var loadedPlugins: [LoadedPlugin] = []
     /// Wall-clock start (the "Date:" line and the headers file).
     public let startWallClock: timeval
+    /// The plugin folder (ends with "/"); plugins find their support files here.
+    public private(set) var pluginFolder = ""
     /// Whether the flow file goes to stdout (`-w -`).
     public var flowsToStdout: Bool { options.flowsToStdout }
 
@@ -169,6 +171,7 @@ public final class Analyzer {
             home = String(cString: h)
         }
         let folder = options.pluginFolder ?? home + "/.tranalyzer/plugins/"
+        pluginFolder = folder
         do {
             loadedPlugins = try PluginLoader.load(folder: folder, listFile: options.pluginList, log: log)
         } catch PluginLoaderError.folder(let msg) {
