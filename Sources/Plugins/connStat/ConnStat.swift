@@ -38,7 +38,7 @@ struct CSPktBytes {
 /// A keyed slot pool as T2's hash tables: slots are handed out 0, 1, 2, ... and a freed
 /// slot is reused first (LIFO), because the per-slot values of the previous owner
 /// leak into the next one. Lookup is open addressing with linear probing.
-final class CSSlotTable {
+struct CSSlotTable {
     let capacity: Int
     let keys: UnsafeMutablePointer<CSKey>
     /// Bucket → slot + 1 (0 = empty).
@@ -56,9 +56,9 @@ final class CSSlotTable {
         bucketBits = bits
         bucketMask = (1 << bits) - 1
         // calloc: pages are only touched for slots and buckets in use.
-        keys = calloc(capacity, MemoryLayout<CSKey>.stride)!.bindMemory(to: CSKey.self, capacity: capacity)
+        keys = calloc(max(capacity, 1), MemoryLayout<CSKey>.stride)!.bindMemory(to: CSKey.self, capacity: capacity)
         buckets = calloc(1 << bits, 4)!.bindMemory(to: Int32.self, capacity: 1 << bits)
-        freeList = calloc(capacity, 4)!.bindMemory(to: Int32.self, capacity: capacity)
+        freeList = calloc(max(capacity, 1), 4)!.bindMemory(to: Int32.self, capacity: capacity)
     }
 
     func deallocate() {
@@ -87,7 +87,7 @@ final class CSSlotTable {
     }
 
     /// Inserts `k` (known to be absent); returns its slot, or -1 if the pool is full.
-    func insert(_ k: CSKey) -> Int {
+    mutating func insert(_ k: CSKey) -> Int {
         let slot: Int
         if freeCount > 0 {
             freeCount -= 1
@@ -106,7 +106,7 @@ final class CSSlotTable {
     }
 
     /// Removes the key in `slot`; the slot is the next one handed out.
-    func remove(_ slot: Int) {
+    mutating func remove(_ slot: Int) {
         var b = home(keys[slot])
         while buckets[b] != Int32(slot + 1) { b = (b + 1) & bucketMask }
         // Backward-shift deletion keeps every probe sequence intact without tombstones.
@@ -156,11 +156,12 @@ final class ConnStat: T2Plugin {
     }
 
     unowned(unsafe) var t2: Analyzer!
+    unowned(unsafe) var table: FlowTable!
 
-    var pairTable: CSSlotTable!
-    var srcTable: CSSlotTable!
-    var dstTable: CSSlotTable!
-    var portTable: CSSlotTable!
+    var pairTable = CSSlotTable(capacity: 0)  // allocated in initialize
+    var srcTable = CSSlotTable(capacity: 0)
+    var dstTable = CSSlotTable(capacity: 0)
+    var portTable = CSSlotTable(capacity: 0)
     // Per-slot values, indexed like the slots of their table.
     var pairCnt: UnsafeMutablePointer<UInt32>!
     var srcCnt: UnsafeMutablePointer<UInt32>!
@@ -193,7 +194,10 @@ final class ConnStat: T2Plugin {
 
     override func initialize(_ t2: Analyzer) throws {
         self.t2 = t2
+        table = t2.flows
         let c = 262_144 * t2.options.hashFactor
+        // Replace the empty placeholders.
+        pairTable.deallocate(); srcTable.deallocate(); dstTable.deallocate(); portTable.deallocate()
         pairTable = CSSlotTable(capacity: c)
         srcTable = CSSlotTable(capacity: c)
         dstTable = CSSlotTable(capacity: c)
@@ -218,7 +222,7 @@ final class ConnStat: T2Plugin {
 
     override func onNewFlow(_ packet: Packet, flowIndex: Int) {
         srcSlotCache[flowIndex] = 0
-        let flow = t2.flows[flowIndex]
+        let flow = table[flowIndex]
         let v = flow.ipVersion
         guard v != 0, !flow.isL2 else { return }
         let (src, dst, dport) = endpoints(flow)
@@ -287,7 +291,7 @@ final class ConnStat: T2Plugin {
 
     override func onLayer4(_ packet: Packet, flowIndex: Int) {
         guard ConnStatConfig.CS_PBNMAX else { return }
-        let flow = t2.flows[flowIndex]
+        let flow = table[flowIndex]
         let v = flow.ipVersion
         guard v != 0 else { return }
         // The raw source address: a server is counted by its replies too.
@@ -311,7 +315,7 @@ final class ConnStat: T2Plugin {
     }
 
     override func onFlowTerminate(flowIndex: Int, output: OutputBuffer) {
-        let flow = t2.flows[flowIndex]
+        let flow = table[flowIndex]
         let v = flow.ipVersion
         guard v != 0, !flow.isL2 else {
             for _ in 0..<4 { output.appendU32(0) }
@@ -424,10 +428,10 @@ final class ConnStat: T2Plugin {
     }
 
     override func finalize() {
-        pairTable?.deallocate()
-        srcTable?.deallocate()
-        dstTable?.deallocate()
-        portTable?.deallocate()
+        pairTable.deallocate()
+        srcTable.deallocate()
+        dstTable.deallocate()
+        portTable.deallocate()
         free(pairCnt); free(srcCnt); free(dstCnt); free(portCnt); free(pb)
         srcSlotCache?.deallocate()
     }

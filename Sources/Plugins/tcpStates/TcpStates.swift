@@ -73,6 +73,7 @@ final class TcpStates: T2Plugin {
     override var packetColumns: [String] { ["tcpStatesAFlags"] }
 
     unowned(unsafe) var t2: Analyzer!
+    unowned(unsafe) var table: FlowTable!
     var flows: PerFlowStorage<TcpStatesFlow>!
     var packetMode = false
     /// OR of the anomalies of all terminated TCP flows.
@@ -80,6 +81,7 @@ final class TcpStates: T2Plugin {
 
     override func initialize(_ t2: Analyzer) throws {
         self.t2 = t2
+        table = t2.flows
         flows = PerFlowStorage(capacity: t2.flows.capacity)
         packetMode = t2.packetMode
         // T2's registration order; it decides the initial order of the sentinels.
@@ -101,11 +103,11 @@ final class TcpStates: T2Plugin {
     @inline(__always)
     func set(_ f: UnsafeMutablePointer<TcpStatesFlow>, _ flowIndex: Int, _ state: UInt8, _ timeout: Float) {
         f.pointee.state = state
-        t2.flows.setTimeout(timeout, flowIndex: flowIndex)
+        table.setTimeout(timeout, flowIndex: flowIndex)
     }
 
     override func onLayer4(_ packet: Packet, flowIndex: Int) {
-        let flow = t2.flows[flowIndex]
+        let flow = table[flowIndex]
         guard flow.l4Proto == 6, packet.isFirstFragment, packet.snapL4Length >= 13 else {
             if packetMode { t2.packetLine.append("0x00\t") }
             return
@@ -129,7 +131,7 @@ final class TcpStates: T2Plugin {
             if fl & 0x07 == TcpStates.SYN {
                 F.pointee.bits |= TcpStates.SYN_SEEN
                 F.pointee.synSeq = seq
-                t2.flows.setTimeout(TcpStates.tmoNew, flowIndex: flowIndex)
+                table.setTimeout(TcpStates.tmoNew, flowIndex: flowIndex)
                 if fl & TcpStates.ACK != 0 {
                     if hasO {
                         if ack == O.pointee.synSeq &+ 1 {
@@ -251,7 +253,7 @@ final class TcpStates: T2Plugin {
     }
 
     override func onFlowTerminate(flowIndex: Int, output: OutputBuffer) {
-        let flow = t2.flows[flowIndex]
+        let flow = table[flowIndex]
         guard flow.l4Proto == 6 else {
             output.appendH8(0)
             return
