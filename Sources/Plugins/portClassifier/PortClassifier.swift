@@ -37,8 +37,9 @@ final class PortClassifier: T2Plugin {
     }
 
     unowned(unsafe) var t2: Analyzer!
-    /// Kept apart from `t2` so that the per-flow lookups do not retain it.
-    unowned(unsafe) var flowTable: FlowTable!
+    /// The flow table, read without retaining it (the per-packet path would otherwise
+    /// pay an atomic retain/release pair).
+    var flowTable: Unmanaged<FlowTable>!
     var packetMode = false
 
     /// The names, each stored as one length byte followed by its bytes.
@@ -53,7 +54,7 @@ final class PortClassifier: T2Plugin {
 
     override func initialize(_ t2: Analyzer) throws {
         self.t2 = t2
-        flowTable = t2.flows
+        flowTable = Unmanaged.passUnretained(t2.flows)
         packetMode = t2.packetMode
         tcpNames = calloc(65536, 4)!.bindMemory(to: UInt32.self, capacity: 65536)
         udpNames = calloc(65536, 4)!.bindMemory(to: UInt32.self, capacity: 65536)
@@ -181,14 +182,13 @@ final class PortClassifier: T2Plugin {
 
     /// The flow's server-side port: B flows were created by the server's reply.
     @inline(__always) func serverPort(_ flowIndex: Int) -> UInt16 {
-        let flow = flowTable[flowIndex]
-        return flow.isB ? flow.srcPort : flow.dstPort
+        flowTable._withUnsafeGuaranteedRef { $0[flowIndex].isB ? $0[flowIndex].srcPort : $0[flowIndex].dstPort }
     }
 
     /// The port's name for the flow's transport, or nil ("unknown").
     @inline(__always) func portName(_ flowIndex: Int, _ port: UInt16) -> UnsafeRawBufferPointer? {
         let table: UnsafeMutablePointer<UInt32>
-        switch flowTable[flowIndex].l4Proto {
+        switch flowTable._withUnsafeGuaranteedRef({ $0[flowIndex].l4Proto }) {
         case 6, 132: table = tcpNames
         case 17, 136: table = udpNames
         default: return nil

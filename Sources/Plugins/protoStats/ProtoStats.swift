@@ -20,8 +20,9 @@ final class ProtoStats: T2Plugin {
     override var name: String { "protoStats" }
 
     unowned(unsafe) var t2: Analyzer!
-    /// Kept apart from `t2` so that the per-packet lookup does not retain it.
-    unowned(unsafe) var flowTable: FlowTable!
+    /// The flow table, read without retaining it (the per-packet path would otherwise
+    /// pay an atomic retain/release pair).
+    var flowTable: Unmanaged<FlowTable>!
 
     /// Per server port, indexed 0...65535.
     var tcpPort = UnsafeMutablePointer<PortCount>(bitPattern: 8)!
@@ -35,7 +36,7 @@ final class ProtoStats: T2Plugin {
 
     override func initialize(_ t2: Analyzer) throws {
         self.t2 = t2
-        flowTable = t2.flows
+        flowTable = Unmanaged.passUnretained(t2.flows)
         tcpPort = ProtoStats.allocateTable()
         udpPort = ProtoStats.allocateTable()
         if ProtoStatsConfig.PST_UDPLITE_STAT { udpLitePort = ProtoStats.allocateTable() }
@@ -57,8 +58,7 @@ final class ProtoStats: T2Plugin {
         }
         // The flow's port, not the packet's: later fragments count under their flow's
         // port, and replies under the server's.
-        let flow = flowTable[flowIndex]
-        let port = Int(flow.isB ? flow.srcPort : flow.dstPort)
+        let port = Int(flowTable._withUnsafeGuaranteedRef { $0[flowIndex].isB ? $0[flowIndex].srcPort : $0[flowIndex].dstPort })
         table[port].pkts &+= 1
         table[port].bytes &+= UInt64(packet.snapLength)
     }
