@@ -158,6 +158,7 @@ final class BasicStats: T2Plugin {
         case 1: return Int(len) > C.BS_XMIN
         case 2: return Int(len) < C.BS_XMAX
         case 3: return Int(len) >= C.BS_XMIN && Int(len) <= C.BS_XMAX
+        // T2 codes "outside" with `and`, which no length satisfies when XMIN ≤ XMAX.
         case 4: return Int(len) < C.BS_XMIN && Int(len) > C.BS_XMAX
         default: return true
         }
