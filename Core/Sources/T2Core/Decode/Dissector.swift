@@ -32,11 +32,14 @@ public final class Dissector {
     /// the padding of such frames follows the LLC rule, also behind SNAP.
     var llcLengthField = -1
     var llcStart = -1
+    /// Link types without a token of their own (raw IPv4/IPv6) start with ":ipv4".
+    let firstTokenHasColon: Bool
     /// Bytes the GRE parser skipped (the L4 header length of GRE packets).
     var greHeaderLength = 4
 
     public init(linkType: Int32, packet: UnsafeMutablePointer<Packet>, log: Log) {
         self.linkType = linkType
+        self.firstTokenHasColon = linkType == LinkType.IPV4 || linkType == LinkType.IPV6
         self.pkt = packet
         self.log = log
     }
@@ -66,21 +69,9 @@ public final class Dissector {
 
     /// Adds a token (with its leading ':' unless it is the very first) and counts it.
     @inline(__always) func add(_ token: StaticString) {
+        let first = pkt.pointee.headerCount == 0 && !firstTokenHasColon
         pkt.pointee.headerCount += 1
-        if pkt.pointee.headerDescription.count == 0 && pkt.pointee.headerCount == 1 {
-            _ = pkt.pointee.headerDescription.appendRaw(UnsafeRawPointer(token.utf8Start), token.utf8CodeUnitCount)
-            checkOverrun()
-        } else {
-            pkt.pointee.headerDescription.append(token)
-            checkOverrun()
-        }
-    }
-
-    /// Adds a token that always starts with ':' (link types without a token of their own).
-    func addColon(_ token: StaticString) {
-        pkt.pointee.headerCount += 1
-        pkt.pointee.headerDescription.append(token)
-        checkOverrun()
+        if !pkt.pointee.headerDescription.append(token, colon: !first) { status(FlowStat.HDOVRN) }
     }
 
     func add(bytes: [UInt8]) {

@@ -58,15 +58,30 @@ public struct HeaderDescription: Equatable {
         return true
     }
 
-    /// Appends a token; every token after the first is preceded by ':'.
-    /// Returns false when the description overran.
-    @discardableResult
-    mutating func append(_ token: StaticString) -> Bool {
-        if count > 0 {
-            var colon = UInt8(ascii: ":")
-            if !appendRaw(&colon, 1) { return false }
+    /// Appends a token, preceded by ':' unless `colon` is false. Returns false when the
+    /// description overran. Inlined: the dissector calls it for every header.
+    @inline(__always) @discardableResult
+    mutating func append(_ token: StaticString, colon: Bool = true) -> Bool {
+        let n = token.utf8CodeUnitCount
+        let c = colon ? 1 : 0
+        if overrun || count + c + n > HeaderDescription.capacity {
+            if !overrun && colon {
+                var colonByte = UInt8(ascii: ":")
+                if !appendRaw(&colonByte, 1) { return false }
+            }
+            return appendRaw(UnsafeRawPointer(token.utf8Start), n)
         }
-        return appendRaw(UnsafeRawPointer(token.utf8Start), token.utf8CodeUnitCount)
+        let start = count
+        let src = token.utf8Start
+        withUnsafeMutableBytes(of: &storage) { buf in
+            let dst = buf.baseAddress!.assumingMemoryBound(to: UInt8.self) + start
+            var i = 0
+            if c == 1 { dst[0] = UInt8(ascii: ":"); i = 1 }
+            var j = 0
+            while j < n { dst[i + j] = src[j]; j += 1 }
+        }
+        count = start + c + n
+        return true
     }
 
     /// Appends a dynamically built token such as "UNK(0x1234)".

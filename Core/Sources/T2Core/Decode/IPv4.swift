@@ -8,6 +8,7 @@ extension Dissector {
         if !tokenAdded { add("ipv4") }
         p.pointee.ethType = 0x0800
         p.pointee.ipVersion = 4
+        udpTokenAdded = false   // each IP layer adds its own ":udp"
         p.pointee.l3Offset = o
         p.pointee.l4Proto = 0
         guard has(o, 20) else {
@@ -33,7 +34,7 @@ extension Dissector {
 
         // Tunnels over TCP/UDP/SCTP ports (step 5).
         var tunnelToken = false
-        if sport != 0 && dport != 0 && !stopped() {
+        if sport != 0 && dport != 0 && !stopped() && mayBeTunnel(proto: proto, sport, dport) {
             switch portTunnels(proto: proto, l4: l4, sport: sport, dport: dport, l3: o, isIPv6: false) {
             case .done(let outcome): return outcome
             case .tokenAdded: tunnelToken = true
@@ -247,8 +248,13 @@ extension Dissector {
     }
 
     /// SSDP: one port 1900 and the other above 1024.
-    @discardableResult
+    @inline(__always) @discardableResult
     func ssdp(_ sp: UInt16, _ dp: UInt16) -> Bool {
+        if sp != 1900 && dp != 1900 { return false }
+        return ssdpToken(sp, dp)
+    }
+
+    func ssdpToken(_ sp: UInt16, _ dp: UInt16) -> Bool {
         if (sp == 1900 && dp > 1024) || (dp == 1900 && sp > 1024) {
             add("ssdp"); status(FlowStat.L4_UPNP)
             return true

@@ -10,6 +10,7 @@ extension Dissector {
         add("ipv6")
         p.pointee.ethType = 0x86dd
         p.pointee.ipVersion = 6
+        udpTokenAdded = false
         p.pointee.l3Offset = o
         p.pointee.l4Proto = 0
         p.pointee.ipv6HopByHopOffset = -1

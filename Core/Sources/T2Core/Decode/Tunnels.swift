@@ -14,6 +14,15 @@ extension Dissector {
         (a == port && b > 1024) || (b == port && a > 1024)
     }
 
+    /// A cheap test for the ports the tunnel decoders look at (most packets fail it).
+    @inline(__always)
+    func mayBeTunnel(proto: UInt8, _ sport: UInt16, _ dport: UInt16) -> Bool {
+        if sport == 5072 || dport == 5072 { return true }
+        if proto != 17 { return false }
+        if sport > 1024 && dport > 1024 { return true }     // Teredo, and most others
+        return sport == 1701 || dport == 1701 || dport == 4789 || dport == 4790 || dport == 8472
+    }
+
     /// The first UDP-based decoder that is tried adds ":udp" once.
     func udpToken() {
         if !udpTokenAdded { add("udp"); udpTokenAdded = true }

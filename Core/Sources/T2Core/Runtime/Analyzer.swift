@@ -66,6 +66,9 @@ public final class Analyzer {
     let timeouts: TimeoutList
     var plugins: ContiguousArray<T2Plugin> = []
     var sinks: ContiguousArray<T2Plugin> = []
+    /// The same, for the per-packet and per-flow loops.
+    var hot = PluginList([])
+    var hotSinks = PluginList([])
     let packet: UnsafeMutablePointer<Packet>
     var dissector: Dissector!
     var source: CaptureSource?
@@ -189,6 +192,8 @@ public final class Analyzer {
         }
         plugins = ContiguousArray(loadedPlugins.map(\.plugin))
         sinks = ContiguousArray(plugins.filter(\.isSink))
+        hot = PluginList(Array(plugins))
+        hotSinks = PluginList(Array(sinks))
         columns = [Column("dir", "Flow direction", .direction), Column("flowInd", "Flow index", .u64)]
         for p in plugins { columns += p.columns }
 
@@ -284,9 +289,12 @@ public final class Analyzer {
     /// Reads until the input ends or a signal stops it. Returns non-zero on a fatal error.
     func readLoop() -> Int32 {
         var idlePolls = 0
+        let src = source!
+        let dis = dissector!
+        let timeouts = self.timeouts
         while true {
             if Signals.stopRequested { break }
-            switch source!.next() {
+            switch src.next() {
             case .packet(let hdr, let data):
                 let ts = Timestamp(sec: UInt64(bitPattern: Int64(hdr.pointee.ts.tv_sec)),
                                    ns: UInt32(truncatingIfNeeded: hdr.pointee.ts.tv_usec))
@@ -297,7 +305,7 @@ public final class Analyzer {
                     log.line("Dump start: \(ReportFormat.packetDate(ts))")
                 }
                 timeouts.scan(now: ts) { terminate($0) }
-                if process(hdr, data) == .unsupportedLinkType {
+                if process(hdr, data, dis, readable: src.readableLength) == .unsupportedLinkType {
                     log.error("Unsupported link-layer type: \(LinkType.describe(source!.linkType))")
                     for p in plugins { p.finalize() }
                     log.flush()

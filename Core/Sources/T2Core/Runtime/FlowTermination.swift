@@ -28,8 +28,8 @@ extension Analyzer {
         output.reset()
         output.appendU8(direction)
         output.appendU64(flows.flows[fi].findex)
-        for plugin in plugins { plugin.onFlowTerminate(flowIndex: fi, output: output) }
-        for sink in sinks { sink.bufferToSink(output) }
+        hot.forEach { $0.onFlowTerminate(flowIndex: fi, output: output) }
+        hotSinks.forEach { $0.bufferToSink(output) }
     }
 
     func removeFlow(_ fi: Int) {

@@ -150,7 +150,7 @@ Remaining arguments:
             option(name: names[i], has_arg: e.1, flag: nil, val: Int32(e.2.asciiValue!))
         }
         table.append(option(name: nil, has_arg: 0, flag: nil, val: 0))
-        optind = 1
+        optind = 0   // 0 makes GNU getopt reinitialise completely
         opterr = 0
         let shortOpts = ":D:i:r:R:lmsw:W:b:c:e:f:F:p:x:S:B:P:M:Vh"
         while true {

@@ -20,7 +20,7 @@ struct FragmentKey: Hashable {
 extension Analyzer {
     /// Processes one record; returns the dissector's outcome.
     @inline(__always)
-    func process(_ hdr: UnsafePointer<pcap_pkthdr>, _ data: UnsafeRawPointer) -> DissectOutcome {
+    func process(_ hdr: UnsafePointer<pcap_pkthdr>, _ data: UnsafeRawPointer, _ dissector: Dissector, readable: Int) -> DissectOutcome {
         let caplen = Int(hdr.pointee.caplen)
         let len = Int(hdr.pointee.len)
         counters.numPackets += 1
@@ -30,7 +30,7 @@ extension Analyzer {
             return .none
         }
         counters.bytesProcessed &+= UInt64(caplen)
-        let outcome = dissector.dissect(data: data, caplen: caplen, readable: source!.readableLength,
+        let outcome = dissector.dissect(data: data, caplen: caplen, readable: readable,
                                         len: len, ts: actTime, number: counters.numPackets)
         switch outcome {
         case .ipFlow: ipPacket()
@@ -54,8 +54,13 @@ extension Analyzer {
         let n = p.pointee.headerCount
         if n < counters.headerMin { counters.headerMin = n }
         if n > counters.headerMax { counters.headerMax = n }
-        let t = Float(1.0 / Double(counters.numPackets))
-        counters.headerAvg = Float((1.0 - Double(t)) * Double(counters.headerAvg) + Double(t * Float(n)))
+        // T2's running float average. When it already equals this packet's count it
+        // provably stays unchanged (the float rounding error of t·n is below half an
+        // ulp of n), so the division is skipped for the common case.
+        if counters.headerAvg != Float(n) || counters.numPackets == 1 {
+            let t = Float(1.0 / Double(counters.numPackets))
+            counters.headerAvg = Float((1.0 - Double(t)) * Double(counters.headerAvg) + Double(t * Float(n)))
+        }
     }
 
     // MARK: Layer-2 flows
@@ -83,7 +88,7 @@ extension Analyzer {
         flows.flows[fi].status |= p.pointee.status
         flows.flows[fi].lastSeen = p.pointee.timestamp
         if packetMode { packetLineStart(fi) }
-        for plugin in plugins { plugin.onLayer2(p.pointee, flowIndex: fi) }
+        hot.forEach { $0.onLayer2(p.pointee, flowIndex: fi) }
         if packetMode { packetLineEnd() }
         countAB(fi)
     }
@@ -161,11 +166,11 @@ extension Analyzer {
             }
         }
 
-        for plugin in plugins { plugin.onLayer2(p.pointee, flowIndex: Analyzer.noFlow) }
+        hot.forEach { $0.onLayer2(p.pointee, flowIndex: Analyzer.noFlow) }
         flows.flows[fi].status |= p.pointee.status
         flows.flows[fi].lastSeen = p.pointee.timestamp
         if packetMode { packetLineStart(fi) }
-        for plugin in plugins { plugin.onLayer4(p.pointee, flowIndex: fi) }
+        hot.forEach { $0.onLayer4(p.pointee, flowIndex: fi) }
         if packetMode { packetLineEnd() }
         countAB(fi)
     }
@@ -261,7 +266,7 @@ extension Analyzer {
         }
         let n = UInt64(flows.count)
         if n > counters.maxNumFlowsPeak { counters.maxNumFlowsPeak = n }
-        for plugin in plugins { plugin.onNewFlow(p.pointee, flowIndex: fi) }
+        hot.forEach { $0.onNewFlow(p.pointee, flowIndex: fi) }
         return fi
     }
 
