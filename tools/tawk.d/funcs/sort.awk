@@ -105,23 +105,24 @@ function _tawk_aggr_flush(    key, nkeys, parts, cmd) {
     close(cmd)
 }
 
-#: max(c): running maximum of column c (printed at the end)
+#: max(c): maximum of column c, printed at the end (use as a pattern: 'max(duration)')
 function max(c) {
     return _tawk_stat("max", c)
 }
 
-#: min(c): running minimum of column c (printed at the end)
+#: min(c): minimum of column c, printed at the end
 function min(c) {
     return _tawk_stat("min", c)
 }
 
-#: mean(c): running mean of column c (printed at the end)
+#: mean(c): mean of column c, printed at the end
 function mean(c) {
     return _tawk_stat("mean", c)
 }
 
 # One running statistic per (kind, column); the results are printed in the order the
-# statistics were first used, one value per line.
+# statistics were first used, one value per line. Like t2sort and aggr, the functions
+# return 0, so that a bare 'max(duration)' prints no rows.
 function _tawk_stat(kind, c,    k, v) {
     c = _tawk_sort_colnum(c)
     k = kind SUBSEP c
@@ -130,13 +131,13 @@ function _tawk_stat(kind, c,    k, v) {
         _tawk_stat_n[k] = 0
     }
     v = $c
-    if (_tawk_is_hdr() || !isnum(v)) return _tawk_stat_result(k)
+    if (_tawk_is_hdr() || !isnum(v)) return 0
     v = _tawk_num(v)
     if (kind == "max" && (_tawk_stat_n[k] == 0 || v > _tawk_stat_v[k])) _tawk_stat_v[k] = v
     else if (kind == "min" && (_tawk_stat_n[k] == 0 || v < _tawk_stat_v[k])) _tawk_stat_v[k] = v
     else if (kind == "mean") _tawk_stat_v[k] += v
     _tawk_stat_n[k]++
-    return _tawk_stat_result(k)
+    return 0
 }
 
 function _tawk_stat_result(k,    kind) {

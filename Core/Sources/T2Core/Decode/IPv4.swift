@@ -152,10 +152,12 @@ extension Dissector {
         }
     }
 
-    /// l7Len = l3Len − L3 header − L4 header, clamped at 0.
-    func setPayload(l3Len: Int, l3HdrLen: Int, l4: Int, l4HdrLen: Int) {
+    /// l7Len = l3Len − L3 header − L4 header: clamped at 0 for IPv4, wrapped to 16 bits
+    /// for IPv6 (as T2's IPv6 path computes it).
+    func setPayload(l3Len: Int, l3HdrLen: Int, l4: Int, l4HdrLen: Int, wrap16: Bool = false) {
         let p = pkt
-        let l7 = l3Len - l3HdrLen - l4HdrLen
+        var l7 = l3Len - l3HdrLen - l4HdrLen
+        if wrap16 { l7 = Int(UInt16(truncatingIfNeeded: l7)) }
         if l7 < 0 {
             p.pointee.l7Length = 0
             status(FlowStat.L4HDRSHRTLEN)

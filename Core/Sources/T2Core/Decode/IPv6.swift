@@ -23,16 +23,20 @@ extension Dissector {
             return .none
         }
 
-        // Outer lengths. Unlike IPv4 they are not cut to 16 bits: a 65535-byte payload
-        // on loopback gives an L3 length of 65536 (lo_mini_nsec).
+        // Outer lengths in T2's 16-bit arithmetic: a 65496-byte payload gives an L3
+        // length of 0, and the payload length wraps to 65464 for a 32-byte TCP header
+        // (lo_mini_nsec). Only the clamp of the snapped length uses full integers, so
+        // such a packet's payload is still printed in packet mode.
         let rawLen = p.pointee.rawLength
-        let calcL3 = rawLen - o
+        let calcL3 = Int(UInt16(truncatingIfNeeded: rawLen - o))
         let pl = Int(b16(o + 4))
-        let l3Len = (pl == 0 || pl + 40 > calcL3) ? calcL3 : pl + 40
+        let plus40 = Int(UInt16(truncatingIfNeeded: pl + 40))
+        let l3Len = (pl == 0 || plus40 > calcL3) ? calcL3 : plus40
         if pl == 0 && calcL3 != 0 { status(FlowStat.IP_PL_MSMTCH) }
+        let fullL3 = (pl == 0 || pl + 40 > rawLen - o) ? rawLen - o : pl + 40
         stats.bytesOnWire &+= UInt64(UInt16(truncatingIfNeeded: rawLen))
         let snapL3 = caplen - o
-        p.pointee.snapL3Length = min(snapL3, l3Len)
+        p.pointee.snapL3Length = min(snapL3, fullL3)
         if p.pointee.l2Offset >= 0 { p.pointee.snapL2Length = caplen - p.pointee.l2Offset }
         if snapL3 < l3Len {
             status(FlowStat.L3SNAPLENGTH)
@@ -104,7 +108,9 @@ extension Dissector {
         var l4HdrLen = 0
         if !laterFragment {
             switch nh {
-            case 6: l4HdrLen = snapL4 < 20 ? 20 : Int(b8(cur + 12) >> 4) * 4
+            case 6:
+                // A header beyond the capture reads as 0 (T2 reads past the buffer).
+                l4HdrLen = snapL3 < l3Len && snapL4 < 20 ? 20 : Int(pkt.pointee.field8(cur + 12) >> 4) * 4
             case 47: l4HdrLen = 4
             case 89: l4HdrLen = has(cur, 1) && b8(cur) == 2 ? 24 : 16
             case 132: l4HdrLen = 12
@@ -113,7 +119,7 @@ extension Dissector {
             }
         }
         p.pointee.l4HeaderLength = l4HdrLen
-        setPayload(l3Len: l3Len, l3HdrLen: l3HdrLen, l4: cur, l4HdrLen: l4HdrLen)
+        setPayload(l3Len: l3Len, l3HdrLen: l3HdrLen, l4: cur, l4HdrLen: l4HdrLen, wrap16: true)
 
         if laterFragment {
             p.pointee.srcPort = 0; p.pointee.dstPort = 0
