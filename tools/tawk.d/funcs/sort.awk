@@ -122,6 +122,7 @@ function mean(c) {
 
 # One running statistic per (kind, column); the results are printed in the order the
 # statistics were first used, one value per line. Like t2sort and aggr, the functions
+# return 0, so that a bare 'max(duration)' prints no rows. Like t2sort and aggr, the functions
 # return 0, so that a bare 'max(duration)' prints no rows.
 function _tawk_stat(kind, c,    k, v) {
     c = _tawk_sort_colnum(c)
