@@ -177,6 +177,8 @@ final class TcpFlags: T2Plugin {
     }
 
     unowned(unsafe) var t2: Analyzer!
+    /// The core's flow table, read without reference counting on the per-packet path.
+    var table: Unmanaged<FlowTable>!
     var flows: PerFlowStorage<TcpFlagsFlow>!
     var packetMode = false
 
@@ -198,6 +200,7 @@ final class TcpFlags: T2Plugin {
 
     override func initialize(_ t2: Analyzer) throws {
         self.t2 = t2
+        table = Unmanaged.passUnretained(t2.flows)
         flows = PerFlowStorage(capacity: t2.flows.capacity)
         packetMode = t2.packetMode
     }
@@ -210,14 +213,14 @@ final class TcpFlags: T2Plugin {
         f.pointee.lastPktTime = packet.timestamp
         f.pointee.minIPIDdiff = 0xFFFF
         f.pointee.rttMin = 65535.0
-        if t2.flows[flowIndex].isL2 { return }
+        if table._withUnsafeGuaranteedRef({ $0[flowIndex].isL2 }) { return }
         let l3 = packet.l3Offset
         let ttl: UInt8
         if packet.ipVersion == 4 {
-            f.pointee.lastIPID = packet.field16(l3 + 4)
-            ttl = packet.field8(l3 + 8)
+            f.pointee.lastIPID = rd16(packet, l3 + 4)
+            ttl = rd8(packet, l3 + 8)
         } else {
-            ttl = packet.field8(l3 + 7)
+            ttl = rd8(packet, l3 + 7)
         }
         f.pointee.lastTTL = ttl
         f.pointee.minTTL = ttl
@@ -225,15 +228,15 @@ final class TcpFlags: T2Plugin {
         if packet.l4Proto == 6 {
             // Read at the L4 offset even for a later fragment (then payload bytes).
             let l4 = packet.l4Offset
-            let seq = packet.field32(l4 + 4)
+            let seq = rd32(packet, l4 + 4)
             f.pointee.seqInit = seq
             f.pointee.seqLast = seq
             f.pointee.seqNext = seq
             f.pointee.seqMax = seq
-            let ack = packet.field32(l4 + 8)
+            let ack = rd32(packet, l4 + 8)
             f.pointee.ackLast = ack
             f.pointee.ackInit = ack
-            if packet.field8(l4 + 13) == 0x02 && packet.snapL7Length > 0 {
+            if rd8(packet, l4 + 13) == 0x02 && packet.snapL7Length > 0 {
                 f.pointee.anomaly |= TcpAnomaly.SYN_L7
             }
         }
@@ -260,7 +263,7 @@ final class TcpFlags: T2Plugin {
     override func onLayer4(_ packet: Packet, flowIndex: Int) {
         let fi = flowIndex
         let f = flows.pointer(fi)
-        let oi = Int(t2.flows[fi].oppositeIndex)
+        let oi = Int(table._withUnsafeGuaranteedRef { $0[fi].oppositeIndex })
         let o: UnsafeMutablePointer<TcpFlagsFlow>? = oi >= 0 ? flows.pointer(oi) : nil
         let t = packet.timestamp
         let raw = packet.raw
@@ -308,12 +311,12 @@ final class TcpFlags: T2Plugin {
                     let ob = l3 + 20
                     var i = 0
                     while i < ipOptLen {
-                        let k = packet.field8(ob + i)
+                        let k = rd8(packet, ob + i)
                         if k == 0 { break }
                         f.pointee.cpcl |= k & 0xE0
                         f.pointee.ipOptBits |= 1 &<< UInt32(k & 31)
                         f.pointee.ipOptCnt &+= 1
-                        let len = packet.field8(ob + i + 1)
+                        let len = rd8(packet, ob + i + 1)
                         if k > 1 && len == 0 {
                             ipf |= IpFlags.OPT_CORRUPT
                             break
@@ -328,8 +331,8 @@ final class TcpFlags: T2Plugin {
             let fh = packet.ipv6FragOffset
             if fh >= 0 {
                 // Quirk: the flags are taken from the high offset byte, shifted.
-                ipf = UInt16((Int(packet.field8(fh + 2)) << 1) & 0xE0)
-                fragField = packet.field16(fh + 2)
+                ipf = UInt16((Int(rd8(packet, fh + 2)) << 1) & 0xE0)
+                fragField = rd16(packet, fh + 2)
                 off6 = fragField >> 3
                 mf = fragField & 1 != 0
             }
@@ -338,8 +341,8 @@ final class TcpFlags: T2Plugin {
             firstFrag = off6 & 0xFF1F == 0
             let hh = packet.ipv6HopByHopOffset
             let dst = packet.ipv6DestOptsOffset
-            if hh >= 0 { hhLen = (Int(packet.field8(hh + 1)) + 1) * 8 - 2 }
-            if dst >= 0 { dLen = (Int(packet.field8(dst + 1)) + 1) * 8 - 2 }
+            if hh >= 0 { hhLen = (Int(rd8(packet, hh + 1)) + 1) * 8 - 2 }
+            if dst >= 0 { dLen = (Int(rd8(packet, dst + 1)) + 1) * 8 - 2 }
             if hhLen > 0 || dLen > 0 {
                 if snapL3 < l3HdLen || l3Len < l3HdLen {
                     ipf |= IpFlags.OPT_CORRUPT
@@ -402,7 +405,7 @@ final class TcpFlags: T2Plugin {
                 case 6:
                     w = 8
                 case 17, 136:
-                    let udpLen = Int(packet.field16(l4 + 4))
+                    let udpLen = Int(rd16(packet, l4 + 4))
                     if proto == 136 {
                         if udpLen >= 8 && udpLen <= l4Len { sumLen = udpLen } else { ipf |= IpFlags.UDP_LEN_ERR }
                     }
@@ -410,10 +413,10 @@ final class TcpFlags: T2Plugin {
                     w = 3
                 case 47:
                     // Quirk: GRE is summed with a pseudo header.
-                    if packet.field8(l4) & 0x80 != 0 { w = 2 }
+                    if rd8(packet, l4) & 0x80 != 0 { w = 2 }
                 case 89:
                     w = 6
-                    pseudo = packet.field8(l4) != 2
+                    pseudo = rd8(packet, l4) != 2
                 default:
                     known = false
                 }
@@ -422,7 +425,7 @@ final class TcpFlags: T2Plugin {
                     s &= ~TcpFStat.L4CHK_PENDING
                     check = false
                 } else {
-                    f.pointee.l4Hdr = packet.field16(l4 + 2 * max(w, 0))
+                    f.pointee.l4Hdr = rd16(packet, l4 + 2 * max(w, 0))
                     f.pointee.totL4Len = 0
                     if snapL3 < l3Len || snapL4 < l4Len {
                         ipf |= IpFlags.SNAPPED | IpFlags.L4_CHKSUM_ERR
@@ -479,7 +482,7 @@ final class TcpFlags: T2Plugin {
 
         // MARK: RTT sample (stored in the opposite flow)
         if C.RTT_ESTIMATE, let o = o, f.pointee.rttState != RttState.STOP {
-            let ol = t2.flows[oi].lastSeen
+            let ol = table._withUnsafeGuaranteedRef { $0[oi].lastSeen }
             let secs = Double(Int64(bitPattern: t.sec &- ol.sec))
             let r = Float(abs(secs + Double(Float(t.ns) - Float(ol.ns)) / 1e9))
             if r < o.pointee.rttMin { o.pointee.rttMin = r }
@@ -509,13 +512,13 @@ final class TcpFlags: T2Plugin {
                                ipHdrChk: ipHdrChk, ipCalChk: ipCalChk, l4Hdr: f.pointee.l4Hdr,
                                l4Cal: f.pointee.l4Cal, ipf: ipf, hhLen: hhLen, dLen: dLen, ipOptLen: ipOptLen)
                 // seq … tcpBFlgt empty, tcpFStat 0x0000, the rest empty but tcpOptLen 0.
-                t2.packetLine.append("\t\t\t\t\t\t\t\t\t\t\t0x0000\t\t\t\t\t\t\t\t\t\t\t\t0\t\t")
+                t2.packetLine.append("\t\t\t\t\t\t\t\t\t\t\t0x0000\t\t\t\t\t\t\t\t\t\t\t\t0\t\t" as StaticString)
             }
             return
         }
 
         // MARK: TCP flags
-        var fl = UInt16(packet.field8(l4 + 13))
+        var fl = UInt16(rd8(packet, l4 + 13))
         var an: UInt16 = 0
         let l7 = packet.l7Length
         let tcpHdrLen = packet.l4HeaderLength
@@ -580,7 +583,7 @@ final class TcpFlags: T2Plugin {
                 let ob = l4 + 20
                 var i = 0
                 while i < optLen {
-                    let k = packet.field8(ob + i)
+                    let k = rd8(packet, ob + i)
                     if k == 0 { break }
                     f.pointee.optCnt &+= 1
                     if fl & 0x02 != 0 && Int(f.pointee.ja4tCnt) < TcpFlags.JA4T_MAX {
@@ -589,19 +592,19 @@ final class TcpFlags: T2Plugin {
                         f.pointee.ja4tCnt += 1
                     }
                     f.pointee.optBits |= k < 31 ? (1 &<< UInt32(k)) : 0x8000_0000
-                    let len = packet.field8(ob + i + 1)
+                    let len = rd8(packet, ob + i + 1)
                     if k > 1 && len == 0 {
                         s |= TcpFStat.OPT_CORRUPT
                         break
                     }
                     switch k {
                     case 2:
-                        f.pointee.mss = packet.field16(ob + i + 2)
+                        f.pointee.mss = rd16(packet, ob + i + 2)
                     case 5:
                         s |= TcpFStat.SACK
                     case 3:
                         if fl & 0x02 != 0 {
-                            f.pointee.wsShift = packet.field8(ob + i + 2)
+                            f.pointee.wsShift = rd8(packet, ob + i + 2)
                             if fl & 0x12 == 0x12 {
                                 // Scaling starts with the next packet of each direction.
                                 f.pointee.stat |= TcpFStat.WIN_SCALE
@@ -609,9 +612,9 @@ final class TcpFlags: T2Plugin {
                             }
                         }
                     case 8:
-                        let tsVal = packet.field32(ob + i + 2)
+                        let tsVal = rd32(packet, ob + i + 2)
                         f.pointee.tsVal = tsVal
-                        f.pointee.tsEcr = packet.field32(ob + i + 6)
+                        f.pointee.tsEcr = rd32(packet, ob + i + 6)
                         f.pointee.tsLastTime = t
                         if tsVal < f.pointee.tsPrevVal {
                             s |= TcpFStat.TS_DEC
@@ -624,8 +627,8 @@ final class TcpFlags: T2Plugin {
                             }
                         }
                     case 30:
-                        let b2 = packet.field8(ob + i + 2)
-                        let b3 = packet.field8(ob + i + 3)
+                        let b2 = rd8(packet, ob + i + 2)
+                        let b3 = rd8(packet, ob + i + 3)
                         let st = b2 >> 4
                         mpSub = st
                         f.pointee.mpTypes |= 1 &<< UInt16(st)
@@ -655,7 +658,7 @@ final class TcpFlags: T2Plugin {
         }
 
         // MARK: Effective window
-        var w = UInt32(packet.field16(l4 + 14))
+        var w = UInt32(rd16(packet, l4 + 14))
         var wsc: UInt32 = 0
         if s & TcpFStat.WIN_SCALE != 0 {
             wsc = 1 &<< UInt32(f.pointee.wsShift)
@@ -701,8 +704,8 @@ final class TcpFlags: T2Plugin {
         }
 
         // MARK: Sequence / acknowledgement analysis
-        let seq = packet.field32(l4 + 4)
-        let ack = packet.field32(l4 + 8)
+        let seq = rd32(packet, l4 + 4)
+        let ack = rd32(packet, l4 + 8)
         let seqMaxBefore = f.pointee.seqMax
         var sd: Int32 = 0, ad: Int32 = 0
         var seqDiff: Int32 = 0, ackDiff: Int32 = 0
@@ -766,7 +769,7 @@ final class TcpFlags: T2Plugin {
                 if f.pointee.ackLast != 0 {
                     ad = Int32(bitPattern: ack &- f.pointee.ackLast)
                     if ad > 0 { ackDiff = ad }
-                    if (f.pointee.lastFlags & 0x07 != 0 || (o.map { $0.pointee.lastFlags & 0x07 != 0 } ?? false)) && ad == 1 {
+                    if ad == 1 && (f.pointee.lastFlags & 0x07 != 0 || (o != nil && o!.pointee.lastFlags & 0x07 != 0)) {
                         ackDiff = 0
                     }
                     f.pointee.ackBytes &+= UInt64(ackDiff)
@@ -801,7 +804,8 @@ final class TcpFlags: T2Plugin {
         s |= TcpFStat.IP_INT_DIST
         f.pointee.stat |= s
         f.pointee.statLast = s
-        if oi >= 0 && t2.flows[oi].status & FlowStat.IPV4_FRAG_PENDING != 0 && fl & 0x05 != 0 {
+        if oi >= 0 && fl & 0x05 != 0 &&
+           table._withUnsafeGuaranteedRef({ $0[oi].status }) & FlowStat.IPV4_FRAG_PENDING != 0 {
             o!.pointee.ipFlags |= IpFlags.FRAG_SEQ_ERR
         }
         if f.pointee.scanPkts < 6 { f.pointee.scanPkts += 1 }
@@ -846,11 +850,11 @@ final class TcpFlags: T2Plugin {
                                 _ bits: inout UInt32, _ count: inout UInt16) {
         var i = 0
         while i < len {
-            let k = packet.field8(start + i)
+            let k = rd8(packet, start + i)
             if k == 0 { break }
             bits |= 1 &<< UInt32(k & 31)
             count &+= 1
-            i += Int(packet.field8(start + i + 1)) + 2
+            i += Int(rd8(packet, start + i + 1)) + 2
         }
     }
 
@@ -871,7 +875,7 @@ final class TcpFlags: T2Plugin {
         out.appendHex(UInt64(l4Cal), digits: 4); out.tab()
         out.appendHex(UInt64(ipf), digits: 4); out.tab()
         if packet.ipVersion == 4 {
-            out.append("0\t\t0\t\t")
+            out.append("0\t\t0\t\t" as StaticString)
             out.appendDecimal(ipOptLen); out.tab()
             printBytes(packet, packet.l3Offset + 20, ipOptLen)
             out.tab()
@@ -882,7 +886,7 @@ final class TcpFlags: T2Plugin {
             out.appendDecimal(max(dLen, 0)); out.tab()
             printBytes(packet, packet.ipv6DestOptsOffset + 2, dLen)
             out.tab()
-            out.append("0\t\t")
+            out.append("0\t\t" as StaticString)
         }
     }
 
@@ -892,7 +896,7 @@ final class TcpFlags: T2Plugin {
         var i = 0
         while i < len {
             if i > 0 { out.append(UInt8(ascii: ";")) }
-            out.appendHex(UInt64(packet.field8(start + i)), digits: 2)
+            out.appendHex(UInt64(rd8(packet, start + i)), digits: 2)
             i += 1
         }
     }
@@ -1027,27 +1031,37 @@ final class TcpFlags: T2Plugin {
     }
 
     /// `<winInit>_<kinds joined by '-'><MSS %02u>_<ws>`: no separator after the last
-    /// kind (quirk), "00_" without kinds, ws from the global aggregate (quirk).
+    /// kind (quirk), "00_" without kinds, ws from the global aggregate (quirk). Written
+    /// into a stack buffer of the reference's size (80 bytes with the NUL).
     func appendJA4T(_ v: TcpFlagsFlow, wsGlobal: Bool, _ output: OutputBuffer) {
-        var s = String(v.winInit) + "_"
-        let n = Int(v.ja4tCnt)
-        if n == 0 {
-            s += "00_"
-        } else {
-            var kinds = v.ja4tKinds
-            withUnsafeBytes(of: &kinds) { b in
-                for i in 0..<n {
-                    if i > 0 { s += "-" }
-                    s += String(b[i])
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 256) { buf in
+            var n = 0
+            func put(_ c: UInt8) { buf[n] = c; n += 1 }
+            func dec(_ x: UInt32) {
+                var d: UInt32 = 1
+                while x / d >= 10 { d *= 10 }
+                while d > 0 { put(48 + UInt8((x / d) % 10)); d /= 10 }
+            }
+            dec(v.winInit)
+            put(95) // '_'
+            let count = Int(v.ja4tCnt)
+            if count == 0 {
+                put(48); put(48); put(95)
+            } else {
+                var kinds = v.ja4tKinds
+                withUnsafeBytes(of: &kinds) { b in
+                    for i in 0..<count {
+                        if i > 0 { put(45) } // '-'
+                        dec(UInt32(b[i]))
+                    }
                 }
             }
+            if v.mss < 10 { put(48) }
+            dec(UInt32(v.mss))
+            put(95)
+            if wsGlobal { dec(UInt32(v.wsShift)) } else { put(48); put(48) }
+            output.appendString(UnsafeRawBufferPointer(start: buf.baseAddress, count: min(n, 79)))
         }
-        s += v.mss < 10 ? "0" + String(v.mss) : String(v.mss)
-        s += "_"
-        s += wsGlobal ? String(v.wsShift) : "00"
-        // The reference formats into an 80-byte buffer.
-        if s.utf8.count > 79 { s = String(s.utf8.prefix(79))! }
-        output.appendString(s)
     }
 
     /// tcpEcI, tcpUtm, tcpBtm from the TCP timestamps.
@@ -1127,6 +1141,20 @@ final class TcpFlags: T2Plugin {
     override func finalize() {
         flows?.deallocate()
     }
+}
+
+// Bounds-checked reads of the capture buffer (0 outside it, as Packet.field8/16/32),
+// forced inline: they run several times per packet.
+@inline(__always) func rd8(_ p: Packet, _ o: Int) -> UInt8 {
+    o >= 0 && o < p.readableLength ? p.raw.u8(o) : 0
+}
+
+@inline(__always) func rd16(_ p: Packet, _ o: Int) -> UInt16 {
+    o >= 0 && o + 2 <= p.readableLength ? p.raw.be16(o) : 0
+}
+
+@inline(__always) func rd32(_ p: Packet, _ o: Int) -> UInt32 {
+    o >= 0 && o + 4 <= p.readableLength ? p.raw.be32(o) : 0
 }
 
 @_cdecl("t2PluginCreate")
