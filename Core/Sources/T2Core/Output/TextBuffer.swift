@@ -4,6 +4,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CT2Support
 
 public final class TextBuffer {
     @usableFromInline var base: UnsafeMutablePointer<UInt8>
@@ -250,10 +251,8 @@ public final class TextBuffer {
     /// C printf formatting for floating point (e.g. "%.7g", "%f", "%.2f").
     public func appendFormat(_ format: StaticString, _ value: Double) {
         reserve(512)
-        let n = withVaList([value]) { va in
-            vsnprintf(UnsafeMutableRawPointer(base + count).assumingMemoryBound(to: CChar.self), 512,
-                      UnsafeRawPointer(format.utf8Start).assumingMemoryBound(to: CChar.self), va)
-        }
+        let n = t2_format_double(UnsafeMutableRawPointer(base + count).assumingMemoryBound(to: CChar.self), 512,
+                                 UnsafeRawPointer(format.utf8Start).assumingMemoryBound(to: CChar.self), value)
         if n > 0 { count += min(Int(n), 511) }
     }
 
