@@ -18,16 +18,32 @@ let pluginNames = ((try? FileManager.default.contentsOfDirectory(atPath: root + 
 let core: Target.Dependency = .product(name: "T2Core", package: "Core")
 let fast: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
 
+let toml: Target.Dependency = .product(name: "TOMLKit", package: "TOMLKit")
+let mustache: Target.Dependency = .product(name: "Mustache", package: "swift-mustache")
+let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
+
 let package = Package(
     name: "T2",
     products: [
         .executable(name: "t2", targets: ["t2"]),
+        .executable(name: "t2conf", targets: ["t2conf"]),
+        .executable(name: "t2build", targets: ["t2build"]),
+        .executable(name: "t2plugin", targets: ["t2plugin"]),
     ] + pluginNames.map { .library(name: $0, type: .dynamic, targets: [$0]) },
     dependencies: [
         .package(path: "Core"),
+        .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
     ],
     targets: [
         .executableTarget(name: "t2", dependencies: [core], swiftSettings: fast),
+        // Config model, line-preserving TOML editing, code generation, building.
+        .target(name: "T2Config", dependencies: [toml, mustache]),
+        .executableTarget(name: "t2conf", dependencies: ["T2Config", argumentParser]),
+        .executableTarget(name: "t2build", dependencies: ["T2Config", argumentParser]),
+        .executableTarget(name: "t2plugin", dependencies: ["T2Config", argumentParser, mustache]),
+        .testTarget(name: "T2ConfigTests", dependencies: ["T2Config"]),
     ] + pluginNames.map {
         .target(name: $0, dependencies: [core], path: "Sources/Plugins/" + $0, swiftSettings: fast)
     }

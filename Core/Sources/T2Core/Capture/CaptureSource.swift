@@ -148,7 +148,7 @@ public final class CaptureSource {
         }
         pcap_set_snaplen(h, snaplen)
         pcap_set_promisc(h, 1)
-        pcap_set_timeout(h, 1000)
+        pcap_set_timeout(h, Int32(CoreConfig.CAPTURE_TIMEOUT))
         pcap_set_buffer_size(h, bufferSize)
         _ = pcap_set_tstamp_precision(h, Int32(PCAP_TSTAMP_PRECISION_NANO))
         let rc = pcap_activate(h)

@@ -2,7 +2,7 @@
 // fragments, then the layer-4 switch shared with IPv4.
 
 extension Dissector {
-    static let MAXHDRCNT = 5
+    static let MAXHDRCNT = CoreConfig.MAXHDRCNT
 
     func ipv6(at o: Int) -> DissectOutcome {
         let p = pkt

@@ -32,8 +32,8 @@ public final class FlowTable {
     public var aggregatedStatus: UInt64 = 0
 
     init(hashFactor: Int) {
-        capacity = 262_144 * hashFactor
-        bucketCount = 524_288 * hashFactor
+        capacity = CoreConfig.HASHCHAINTABLE_BASE_SIZE * hashFactor
+        bucketCount = max(CoreConfig.HASHTABLE_BASE_SIZE, 2 * CoreConfig.HASHCHAINTABLE_BASE_SIZE) * hashFactor
         let records = capacity + 1 + FlowTable.maxSentinels
         // calloc: pages are only touched when a flow index is first used.
         flows = calloc(records, MemoryLayout<Flow>.stride)!.bindMemory(to: Flow.self, capacity: records)

@@ -62,7 +62,7 @@ public enum PluginLoader {
         closedir(dir)
         names.sort { strcmp($0, $1) < 0 }
 
-        if let list = readList(listFile ?? folder + "plugins.txt") {
+        if let list = readList(listFile ?? folder + CoreConfig.PLLIST) {
             names = names.filter { listed($0, in: list) }
         }
 

@@ -83,7 +83,7 @@ public final class Analyzer {
     var logFD: Int32 = -1
     /// Pending IP fragment series: key → flowIndex.
     var fragments: [FragmentKey: Int32] = [:]
-    static let flowTimeout: Float = 182
+    static let flowTimeout = Float(CoreConfig.FLOW_TIMEOUT)
 
     init(options: Options, log: Log) {
         self.options = options
@@ -173,7 +173,7 @@ public final class Analyzer {
             guard let h = getenv("HOME") else { return fatal("Could not get HOME environment variable") }
             home = String(cString: h)
         }
-        let folder = options.pluginFolder ?? home + "/.tranalyzer/plugins/"
+        let folder = options.pluginFolder ?? home + "/" + CoreConfig.PLUGIN_FOLDER
         pluginFolder = folder
         do {
             loadedPlugins = try PluginLoader.load(folder: folder, listFile: options.pluginList, log: log)

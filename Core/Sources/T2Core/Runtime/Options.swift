@@ -22,16 +22,16 @@ public struct Options {
     public var monitoringToFile = false
     public var packetMode = false
     public var flowsToStdout = false
-    public var snaplen: Int32 = 65535
-    public var bufferSize: Int32 = 0x2000000
+    public var snaplen = Int32(CoreConfig.SNAPLEN)
+    public var bufferSize = Int32(CoreConfig.LIVEBUFSIZE)
     public var pluginFolder: String?
     public var pluginList: String?
     public var pcapdFile: String?
-    public var hashFactor = 1
-    public var sensorID: UInt32 = 666
+    public var hashFactor = CoreConfig.HASHFACTOR
+    public var sensorID = UInt32(CoreConfig.T2_SENSORID)
     public var cpu: Int?
     public var priority: Int32?
-    public var monitoringInterval: Double = 1.0
+    public var monitoringInterval = CoreConfig.MONINTV
     public var bpfFile: String?
     public var bpf: String?
     public var arguments: [String] = []

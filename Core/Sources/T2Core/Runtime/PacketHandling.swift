@@ -76,6 +76,7 @@ extension Analyzer {
         } else {
             if noNewFlows { return }
             fi = createFlow(key, hash: h, isL2: true)
+            if fi < 0 { return }
         }
         p.pointee.flowIndex = fi
         let et = Int(p.pointee.ethType)
@@ -141,6 +142,7 @@ extension Analyzer {
                 // The first packet's IP id is not remembered: the duplicate test starts
                 // with the second packet (libtrace_icmp-sample flow 10).
                 fi = createFlow(key, hash: h, isL2: false)
+                if fi < 0 { return }
             }
         }
         p.pointee.flowIndex = fi
@@ -219,7 +221,10 @@ extension Analyzer {
 
     func createFlow(_ key: FlowKey, hash h: UInt32, isL2: Bool) -> Int {
         let p = packet
-        if flows.isFull { autopilot() }
+        if flows.isFull {
+            guard CoreConfig.HASH_AUTOPILOT else { return -1 }
+            autopilot()
+        }
         let fi = flows.insert(key, hash: h)
         let f = flows.flows + fi
         f.pointee.timeout = Analyzer.flowTimeout
