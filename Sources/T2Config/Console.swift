@@ -21,6 +21,8 @@ public enum Console {
         if assumeYes { print("yes"); return true }
         fflush(stdout)
         guard let line = readLine() else { print(""); return false }
+        // A terminal echoes the answer; from a pipe, show it so the next line starts anew.
+        if isatty(0) == 0 { print(line) }
         let a = line.trimmingCharacters(in: .whitespaces).lowercased()
         return a == "y" || a == "yes"
     }

@@ -95,6 +95,7 @@ public struct Project: Equatable {
     /// The plugin folder: -p DIR, else ~/.tranalyzer/plugins.
     public static func pluginFolder(_ option: String?) -> String {
         if let o = option { return o.hasSuffix("/") && o.count > 1 ? String(o.dropLast()) : o }
-        return NSHomeDirectory() + "/.tranalyzer/plugins"
+        let home = ProcessInfo.processInfo.environment["HOME"] ?? NSHomeDirectory()
+        return home + "/.tranalyzer/plugins"
     }
 }

@@ -255,8 +255,9 @@ struct T2Conf: ParsableCommand {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
             Console.usageError("t2conf", "Option '\(revert ? "--rpatch" : "--patch")': '\(path)' is not a valid file")
         }
+        // Column counts first (every line), then the targets.
         var columns: Int?
-        var edits: [(Component, String, String)] = []
+        var rows: [[String]] = []
         for raw in text.components(separatedBy: "\n") {
             let line = raw.trimmingCharacters(in: CharacterSet(charactersIn: "\r"))
             if line.trimmingCharacters(in: .whitespaces).isEmpty || line.hasPrefix("#") || line.hasPrefix("%") { continue }
@@ -269,6 +270,10 @@ struct T2Conf: ParsableCommand {
             }
             guard f.count == columns else { throw T2Error("Invalid patch: \(columns!) columns expected, found \(f.count):\n\(line)") }
             if revert && f.count == 3 { throw T2Error("Cannot revert patch: four columns required, only three found:\n\(line)") }
+            rows.append(f)
+        }
+        var edits: [(Component, String, String)] = []
+        for f in rows {
             let value = f.count == 3 ? f[1] : (revert ? f[2] : f[1])
             let target = f[f.count - 1]
             let name = (target as NSString).lastPathComponent.replacingOccurrences(of: ".toml", with: "")
