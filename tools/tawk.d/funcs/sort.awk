@@ -73,15 +73,21 @@ function aggr(fields, val, num) {
         if (!_tawk_aggr_hdrseen) {
             _tawk_aggr_hdrseen = 1
             _tawk_aggr_label = _tawk_aggr_unprefix(fields)
-            _tawk_aggr_vlabel = (typeof(val) == "untyped" || val == "" || isnum(val)) ? "Count" : val
+            _tawk_aggr_vlabel = (_tawk_omitted(val) || val == "" || isnum(val)) ? "Count" : val
         }
         return 0
     }
     _tawk_aggr_used = 1
     if (num != "") _tawk_aggr_num = int(num)
     # An omitted val counts rows; a given but empty one adds nothing.
-    _tawk_aggr[fields] += (typeof(val) == "untyped") ? 1 : val + 0
+    _tawk_aggr[fields] += _tawk_omitted(val) ? 1 : val + 0
     return 0
+}
+
+# An argument the caller left out (gawk 5 says "untyped", 4.2 "unassigned").
+function _tawk_omitted(v,    t) {
+    t = typeof(v)
+    return t == "untyped" || t == "unassigned"
 }
 
 function _tawk_aggr_unprefix(fields,    n, parts, i, r) {
