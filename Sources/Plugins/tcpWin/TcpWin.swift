@@ -111,6 +111,11 @@ final class TcpWin: T2Plugin {
         report.nump("Number of TCP packets below window threshold", winThCntG, of: pktTcpCnt)
     }
 
+    /// Monitoring reports show the counts so far (as the end report).
+    override func monitoring(_ report: PluginReport) {
+        self.report(report)
+    }
+
     override func finalize() {
         if let file = t2.openOutputFile(suffix: TcpWinConfig.TCPWIN_SUFFIX, plugin: name) {
             file.append("# IP\tpktTcpCnt\twinRelThCnt\n")

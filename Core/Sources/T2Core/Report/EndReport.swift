@@ -149,7 +149,9 @@ struct EndReport {
         warnings(agg)
     }
 
-    func hex16(_ v: UInt64) -> String {
+    func hex16(_ v: UInt64) -> String { EndReport.hex16(v) }
+
+    static func hex16(_ v: UInt64) -> String {
         let s = String(v, radix: 16)
         return String(repeating: "0", count: 16 - s.count) + s
     }

@@ -19,6 +19,13 @@ public final class Log {
         colorErr = isatty(2) != 0
     }
 
+    /// A log writing into another stream (monitoring reports).
+    init(stream: TextBuffer) {
+        out = stream
+        colorOut = stream.fd == 1 && isatty(1) != 0
+        colorErr = isatty(2) != 0
+    }
+
     /// Sends the report stream to a file (-l).
     public func redirect(to fd: Int32) {
         out.redirect(to: fd)

@@ -81,6 +81,7 @@ public final class Analyzer {
     var autopilotWarned = false
     var packetsFD: Int32 = -1
     var logFD: Int32 = -1
+    var monitoring: Monitoring!
     /// Pending IP fragment series: key → flowIndex.
     var fragments: [FragmentKey: Int32] = [:]
     static let flowTimeout = Float(CoreConfig.FLOW_TIMEOUT)
@@ -234,6 +235,8 @@ public final class Analyzer {
         log.flush()
         counters.captureFileSize = source!.captureFileSize
 
+        monitoring = Monitoring(analyzer: self, periodic: options.periodicMonitoring, interval: options.monitoringInterval,
+                                toFile: options.monitoringToFile ? baseFileName + "_monitoring.txt" : nil)
         dissector = Dissector(linkType: source!.linkType, packet: packet, log: log)
         guard Dissector.supports(linkType: source!.linkType) || source!.linkType < 0 else {
             // T2 fails at the first packet: read it so the output matches.
@@ -305,6 +308,7 @@ public final class Analyzer {
                     log.line("Dump start: \(ReportFormat.packetDate(ts))")
                 }
                 timeouts.scan(now: ts) { terminate($0) }
+                if counters.numPackets & 4095 == 0 || Signals.anyPending() { monitoring.poll() }
                 if process(hdr, data, dis, readable: src.readableLength) == .unsupportedLinkType {
                     log.error("Unsupported link-layer type: \(LinkType.describe(source!.linkType))")
                     for p in plugins { p.finalize() }
@@ -319,6 +323,7 @@ public final class Analyzer {
             case .idle:
                 idlePolls += 1
                 usleep(1000)
+                monitoring.poll()
                 if idlePolls % 1500 == 0 {
                     var tv = timeval()
                     gettimeofday(&tv, nil)

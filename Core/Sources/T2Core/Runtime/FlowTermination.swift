@@ -74,6 +74,7 @@ extension Analyzer {
 
     /// End of input: Dump stop, the remaining flows, the report, finalize.
     func finish() {
+        monitoring?.finish()
         log.flush()
         let stop = firstPacket ? Timestamp.zero : actTime
         log.line("Dump stop : \(ReportFormat.packetDate(stop))")

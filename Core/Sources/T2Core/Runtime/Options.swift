@@ -32,6 +32,8 @@ public struct Options {
     public var cpu: Int?
     public var priority: Int32?
     public var monitoringInterval = CoreConfig.MONINTV
+    /// -M given: periodic monitoring reports from the start.
+    public var periodicMonitoring = false
     public var bpfFile: String?
     public var bpf: String?
     public var arguments: [String] = []
@@ -209,6 +211,7 @@ Remaining arguments:
                 let v = atof(arg)
                 if v <= 0 { return .error("Option '-M': Monitoring interval must be greater than 0.0") }
                 o.monitoringInterval = v
+                o.periodicMonitoring = true
             case UInt8(ascii: "V"):
                 return .exit("Tranalyzer \(version) (\(codename)) [\(release)]\n", 0)
             case UInt8(ascii: "h"):
