@@ -30,7 +30,7 @@ public final class Analyzer {
     /// Link type of the current input.
     public var linkType: Int32 { source?.linkType ?? -1 }
     /// All flow-file columns: the core's dir and flowInd, then every plugin's.
-    public private(set) var columns: [Column] = []
+    public internal(set) var columns: [Column] = []
     /// The loaded plugins, in order.
     public private(set) var loadedPlugins: [LoadedPlugin] = []
     /// Wall-clock start (the "Date:" line and the headers file).
