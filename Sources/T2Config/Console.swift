@@ -9,7 +9,10 @@ public enum Console {
 
     static func paint(_ s: String, _ code: String, _ on: Bool) -> String { on ? "\u{1b}[\(code)m\(s)\u{1b}[0m" : s }
 
-    public static func error(_ s: String) { FileHandle.standardError.write(Data((paint(s, "0;31", colorErr) + "\n").utf8)) }
+    public static func error(_ s: String) {
+        fflush(stdout)   // keep the order of stdout and stderr lines in a merged log
+        FileHandle.standardError.write(Data((paint(s, "0;31", colorErr) + "\n").utf8))
+    }
     public static func info(_ s: String) { print(paint(s, "0;34", colorOut)) }
     public static func ok(_ s: String) { print(paint(s, "0;32", colorOut)) }
     public static func warning(_ s: String) { print(paint(s, "0;33", colorOut)) }

@@ -4,6 +4,11 @@
 // only what it needs. docs/plugin-api.md walks through tcpWin as the example.
 
 open class T2Plugin {
+    /// The core's layout as the plugin was compiled (set by `export`, checked by the
+    /// loader): a plugin built against another core would misread packets and flows.
+    /// First stored property, so that its place does not depend on the core version.
+    public final var compiledABI = 0
+
     public init() {}
 
     // MARK: Identity (checked at load)
@@ -68,8 +73,10 @@ open class T2Plugin {
     ///
     ///     @_cdecl("t2PluginCreate")
     ///     public func t2PluginCreate() -> UnsafeMutableRawPointer { T2Plugin.export(TcpWin()) }
+    @inlinable
     public static func export(_ plugin: T2Plugin) -> UnsafeMutableRawPointer {
-        Unmanaged.passRetained(plugin).toOpaque()
+        plugin.compiledABI = T2ABI.fingerprint
+        return Unmanaged.passRetained(plugin).toOpaque()
     }
 }
 
@@ -99,4 +106,18 @@ public final class PluginReport {
 
     /// Human-readable suffix " (1.23 K)".
     public func hr(_ n: UInt64) -> String { ReportFormat.hr(n) }
+}
+
+/// A fingerprint of the types plugins use in place: evaluated in the plugin when it is
+/// compiled (@inlinable) and again in the core when it is loaded.
+public enum T2ABI {
+    @inlinable public static var fingerprint: Int {
+        var h = 1
+        for size in [MemoryLayout<Packet>.size, MemoryLayout<Flow>.size, MemoryLayout<FlowKey>.size,
+                     MemoryLayout<Timestamp>.size, MemoryLayout<HeaderDescription>.size, MemoryLayout<Counters>.size,
+                     MemoryLayout<IPAddress>.size, MemoryLayout<PerFlowStorage<UInt8>>.size, 2 /* API revision */] {
+            h = h &* 1_000_003 &+ size
+        }
+        return h
+    }
 }

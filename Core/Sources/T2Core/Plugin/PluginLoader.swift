@@ -80,6 +80,10 @@ public enum PluginLoader {
             }
             let create = unsafeBitCast(sym, to: CreateFunction.self)
             let plugin = Unmanaged<T2Plugin>.fromOpaque(create()).takeRetainedValue()
+            guard plugin.compiledABI == T2ABI.fingerprint else {
+                log.error("\(file) was built for another version of the core: rebuild it (t2build -R)")
+                continue
+            }
             let name = plugin.name
             guard (1...31).contains(name.utf8.count), (1...15).contains(plugin.version.utf8.count) else {
                 log.error("\(file): invalid plugin name or version")

@@ -21,6 +21,7 @@ final class Monitoring {
     var progressShown = false
     let out: TextBuffer
     let outFD: Int32
+    let outPath: String?
     var lastPackets: UInt64 = 0
     var lastTime: Double = 0
     let banner = [
@@ -36,6 +37,7 @@ final class Monitoring {
         a = analyzer
         self.periodic = periodic
         self.interval = interval
+        outPath = toFile
         if let path = toFile {
             outFD = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
             out = TextBuffer(fd: outFD >= 0 ? outFD : 1)
@@ -100,6 +102,8 @@ final class Monitoring {
         out.flush()
         if outFD >= 0 {
             close(outFD)
+            // T2 removes an empty monitoring file at exit.
+            if out.size == 0, let p = outPath { unlink(p) }
         }
     }
 

@@ -26,7 +26,9 @@ public final class PacketFeeder {
         analyzer.dissector = dissector
     }
 
-    /// Processes one frame: `wireLength` is the original length (at least the data's).
+    /// Processes one frame: `wireLength` is the original length (the data's by default).
+    /// It may be shorter than the data: a damaged pcap record can say so, and libpcap
+    /// passes such a record on unchanged.
     public func feed(_ data: UnsafeRawBufferPointer, wireLength: Int? = nil, seconds: Int, nanoseconds: Int = 0) {
         let ts = Timestamp(sec: UInt64(bitPattern: Int64(seconds)), ns: UInt32(truncatingIfNeeded: nanoseconds))
         analyzer.actTime = ts
@@ -36,7 +38,7 @@ public final class PacketFeeder {
         }
         analyzer.timeouts.scan(now: ts) { analyzer.terminate($0) }
         header.caplen = UInt32(data.count)
-        header.len = UInt32(max(data.count, wireLength ?? data.count))
+        header.len = UInt32(clamping: wireLength ?? data.count)
         let base = data.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!
         _ = withUnsafePointer(to: &header) { analyzer.process($0, base, dissector, readable: 0) }
     }
