@@ -6,9 +6,9 @@ import XCTest
 
 final class DecodeTests: XCTestCase {
     /// Dissects one frame and returns the packet and the outcome.
-    func dissect(_ frame: [UInt8], linkType: Int32 = LinkType.EN10MB, len: Int? = nil) -> (Packet, DissectOutcome) {
-        let p = UnsafeMutablePointer<Packet>.allocate(capacity: 1)
-        p.initialize(to: Packet())
+    func dissect(_ frame: [UInt8], linkType: Int32 = LinkType.EN10MB, len: Int? = nil) -> (PacketData, DissectOutcome) {
+        let p = UnsafeMutablePointer<PacketData>.allocate(capacity: 1)
+        p.initialize(to: PacketData())
         defer { p.deallocate() }
         let d = Dissector(linkType: linkType, packet: p, log: Log())
         let outcome = frame.withUnsafeBytes {

@@ -113,7 +113,7 @@ final class BasicFlow: T2Plugin {
             var found = false
             for i in 0..<n {
                 let id = Int(element(&s.pointee.hdrIDs, i, as: UInt16.self).pointee)
-                if descriptions[id] == packet.headerDescription {
+                if descriptions.withUnsafeBufferPointer({ packet.headerDescriptionEquals($0[id]) }) {
                     element(&s.pointee.hdrCounts, i, as: UInt16.self).pointee = UInt16(truncatingIfNeeded: packet.headerCount)
                     found = true
                     break

@@ -17,7 +17,7 @@ public enum DissectOutcome {
 
 public final class Dissector {
     public let linkType: Int32
-    @usableFromInline let pkt: UnsafeMutablePointer<Packet>
+    @usableFromInline let pkt: UnsafeMutablePointer<PacketData>
     public var stats = DissectorStats()
     let log: Log
 
@@ -37,7 +37,7 @@ public final class Dissector {
     /// Bytes the GRE parser skipped (the L4 header length of GRE packets).
     var greHeaderLength = 4
 
-    public init(linkType: Int32, packet: UnsafeMutablePointer<Packet>, log: Log) {
+    public init(linkType: Int32, packet: UnsafeMutablePointer<PacketData>, log: Log) {
         self.linkType = linkType
         self.firstTokenHasColon = linkType == LinkType.IPV4 || linkType == LinkType.IPV6
         self.pkt = packet
@@ -133,7 +133,7 @@ public final class Dissector {
     }
 
     @inline(__always)
-    func reset(_ p: UnsafeMutablePointer<Packet>, data: UnsafeRawPointer, caplen: Int, len: Int, ts: Timestamp, number: UInt64) {
+    func reset(_ p: UnsafeMutablePointer<PacketData>, data: UnsafeRawPointer, caplen: Int, len: Int, ts: Timestamp, number: UInt64) {
         p.pointee.raw = data
         p.pointee.snapLength = caplen
         p.pointee.rawLength = len

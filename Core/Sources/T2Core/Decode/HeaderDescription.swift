@@ -32,9 +32,26 @@ public struct HeaderDescription: Equatable {
         withBytes { String(decoding: $0, as: UTF8.self) }
     }
 
+    /// Word-wise comparison (basicFlow compares every packet's description with the
+    /// flow's); bytes past `count` are stale and masked out.
     @inlinable public static func == (a: HeaderDescription, b: HeaderDescription) -> Bool {
-        guard a.count == b.count else { return false }
-        return a.withBytes { pa in b.withBytes { pb in memcmp(pa.baseAddress!, pb.baseAddress!, a.count) == 0 } }
+        guard a.count == b.count, a.overrun == b.overrun else { return false }
+        let n = a.count
+        return withUnsafeBytes(of: a.storage) { pa in
+            withUnsafeBytes(of: b.storage) { pb in
+                let wa = pa.baseAddress!.assumingMemoryBound(to: UInt64.self)
+                let wb = pb.baseAddress!.assumingMemoryBound(to: UInt64.self)
+                var i = 0
+                while (i + 1) * 8 <= n {
+                    if wa[i] != wb[i] { return false }
+                    i += 1
+                }
+                let rest = n - i * 8
+                if rest == 0 { return true }
+                let mask: UInt64 = (1 << (8 * UInt64(rest))) &- 1
+                return (wa[i] ^ wb[i]) & mask == 0
+            }
+        }
     }
 
     @usableFromInline

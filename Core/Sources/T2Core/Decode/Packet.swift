@@ -1,9 +1,11 @@
-// The packet as plugins see it: one plain value, refilled in place for every record.
-// Offsets point into libpcap's buffer (`raw`); header fields a plugin needs are read
-// from there through the small header views below, so dissection copies nothing.
+// The packet as plugins see it. The dissector fills one PacketData in place for every
+// record; plugins get `Packet`, a pointer-sized view of it, so that calling ten plugins
+// twice per packet copies nothing. Offsets point into libpcap's buffer (`raw`); header
+// fields a plugin needs are read from there through the small header views below.
 
+/// The storage behind `Packet`, filled by the dissector.
 @frozen
-public struct Packet {
+public struct PacketData {
     // MARK: Capture
     /// First byte of the frame, valid for `snapLength` bytes, only during the callbacks.
     public internal(set) var raw: UnsafeRawPointer
@@ -155,6 +157,124 @@ public struct Packet {
             ? UnsafeRawBufferPointer(start: raw + l7Offset, count: min(snapL7Length, readableLength - l7Offset))
             : UnsafeRawBufferPointer(start: nil, count: 0)
     }
+}
+
+/// A packet during the plugin callbacks (valid only during the call): the fields and
+/// views of the dissected packet. Cheap to pass: it is a pointer.
+@frozen
+public struct Packet {
+    @usableFromInline let data: UnsafePointer<PacketData>
+
+    @usableFromInline init(_ data: UnsafePointer<PacketData>) { self.data = data }
+
+    /// First byte of the frame, valid for `snapLength` bytes, only during the callbacks.
+    @inlinable public var raw: UnsafeRawPointer { data.pointee.raw }
+    /// Captured length (pcap `caplen`).
+    @inlinable public var snapLength: Int { data.pointee.snapLength }
+    /// Bytes that may be read from `raw`: at least `snapLength`; for classic pcap files
+    /// the whole libpcap buffer, whose bytes past the capture T2 reads as well.
+    @inlinable public var readableLength: Int { data.pointee.readableLength }
+    /// Length on the wire (pcap `len`).
+    @inlinable public var rawLength: Int { data.pointee.rawLength }
+
+    @inlinable public var timestamp: Timestamp { data.pointee.timestamp }
+    /// 1-based number of this record among all records read (T2's `numPackets`).
+    @inlinable public var number: UInt64 { data.pointee.number }
+    /// The current (innermost) layer-2 header: its first 12 bytes are read as MACs.
+    @inlinable public var l2Offset: Int { data.pointee.l2Offset }
+    /// The outermost VLAN tag's TCI (basicFlow reads the tag list from here).
+    @inlinable public var vlanOffset: Int { data.pointee.vlanOffset }
+    /// The first MPLS label.
+    @inlinable public var mplsOffset: Int { data.pointee.mplsOffset }
+    /// The (innermost) IP header.
+    @inlinable public var l3Offset: Int { data.pointee.l3Offset }
+    /// The layer-4 header (for non-first fragments: where it would be).
+    @inlinable public var l4Offset: Int { data.pointee.l4Offset }
+    /// The layer-7 payload.
+    @inlinable public var l7Offset: Int { data.pointee.l7Offset }
+    /// IPv6 hop-by-hop and destination options headers, -1 if absent.
+    @inlinable public var ipv6HopByHopOffset: Int { data.pointee.ipv6HopByHopOffset }
+
+    @inlinable public var ipv6DestOptsOffset: Int { data.pointee.ipv6DestOptsOffset }
+    /// IPv6 fragment header, -1 if absent.
+    @inlinable public var ipv6FragOffset: Int { data.pointee.ipv6FragOffset }
+    /// Innermost EtherType: 0x0800 / 0x86dd for IP, the frame's type for L2 flows,
+    /// DSAP<<8|SSAP for LLC.
+    @inlinable public var ethType: UInt16 { data.pointee.ethType }
+    /// 12-bit VID of the innermost VLAN tag (0 if none).
+    @inlinable public var vlanID: UInt16 { data.pointee.vlanID }
+    /// Number of VLAN tags and MPLS labels.
+    @inlinable public var vlanCount: Int { data.pointee.vlanCount }
+
+    @inlinable public var mplsCount: Int { data.pointee.mplsCount }
+    /// 4, 6, or 0 for frames without an IP header.
+    @inlinable public var ipVersion: UInt8 { data.pointee.ipVersion }
+    /// Innermost IP protocol (for IPv6 the last next-header value).
+    @inlinable public var l4Proto: UInt8 { data.pointee.l4Proto }
+
+    @inlinable public var srcIP: IPAddress { data.pointee.srcIP }
+
+    @inlinable public var dstIP: IPAddress { data.pointee.dstIP }
+    /// Ports of TCP/UDP/UDP-Lite/SCTP (0 otherwise, and for short headers and later fragments).
+    @inlinable public var srcPort: UInt16 { data.pointee.srcPort }
+
+    @inlinable public var dstPort: UInt16 { data.pointee.dstPort }
+
+    @inlinable public var ipID: UInt32 { data.pointee.ipID }
+    /// IP length: total length field, or what the frame holds (see core.md 4.5).
+    @inlinable public var l3Length: Int { data.pointee.l3Length }
+    /// IPv4 IHL·4, or 40 + IPv6 extension headers.
+    @inlinable public var l3HeaderLength: Int { data.pointee.l3HeaderLength }
+    /// TCP data offset·4, 8 for UDP/ICMP/others, 0 for later fragments.
+    @inlinable public var l4HeaderLength: Int { data.pointee.l4HeaderLength }
+    /// "Packet length" (PACKETLENGTH=3): the layer-7 payload length from the headers, ≥ 0.
+    @inlinable public var l7Length: Int { data.pointee.l7Length }
+    /// T2's snapped lengths: captured bytes from the L3 / L4 / L7 start, but never more
+    /// than the IP length says (padding is not payload). For layer-2 flows the L7 length
+    /// counts from the current L2 header, so it can exceed what was captured (ISL).
+    @inlinable public var snapL3Length: Int { data.pointee.snapL3Length }
+
+    @inlinable public var snapL4Length: Int { data.pointee.snapL4Length }
+
+    @inlinable public var snapL7Length: Int { data.pointee.snapL7Length }
+    /// Captured bytes from the L2 header start.
+    @inlinable public var snapL2Length: Int { data.pointee.snapL2Length }
+    /// Ethernet padding (frames ≤ 64 bytes), 0 otherwise.
+    @inlinable public var padLength: Int { data.pointee.padLength }
+    /// Fragment offset in 8-byte units (IPv4 or IPv6 fragment header); 0 for first fragments.
+    @inlinable public var fragmentOffset: UInt16 { data.pointee.fragmentOffset }
+    /// More-fragments flag.
+    @inlinable public var moreFragments: Bool { data.pointee.moreFragments }
+    /// flowStat bits collected while dissecting (OR-ed into the flow).
+    @inlinable public var status: UInt64 { data.pointee.status }
+    /// Number of headers in `headerDescription` (numHdrs).
+    @inlinable public var headerCount: Int { data.pointee.headerCount }
+
+    @inlinable public var headerDescription: HeaderDescription { data.pointee.headerDescription }
+    /// True when this packet created a flow... set by the core before onNewFlow.
+    /// The flow this packet belongs to (-1 before flow handling).
+    @inlinable public var flowIndex: Int { data.pointee.flowIndex }
+
+    /// True for IPv4/IPv6 first fragments and unfragmented packets.
+    @inlinable public var isFirstFragment: Bool { data.pointee.isFirstFragment }
+    /// Whether the frame has a layer-2 header whose first 12 bytes are MAC addresses.
+    @inlinable public var hasL2Header: Bool { data.pointee.hasL2Header }
+    /// Destination / source MAC of the current L2 header (bytes 0–5 / 6–11).
+    @inlinable public var dstMAC: MACAddress { data.pointee.dstMAC }
+    @inlinable public var srcMAC: MACAddress { data.pointee.srcMAC }
+    /// The IPv4 / IPv6 header, if this is an IPv4 / IPv6 packet.
+    @inlinable public var ipv4: IPv4Header? { data.pointee.ipv4 }
+    @inlinable public var ipv6: IPv6Header? { data.pointee.ipv6 }
+    /// The TCP header when the packet is TCP and a first fragment (fields beyond the buffer read 0).
+    @inlinable public var tcp: TCPHeader? { data.pointee.tcp }
+    /// Network-order fields at an offset from the frame start; 0 outside the readable buffer.
+    @inlinable public func field16(_ offset: Int) -> UInt16 { data.pointee.field16(offset) }
+    @inlinable public func field32(_ offset: Int) -> UInt32 { data.pointee.field32(offset) }
+    @inlinable public func field8(_ offset: Int) -> UInt8 { data.pointee.field8(offset) }
+    /// Layer-7 payload bytes that were captured.
+    @inlinable public var payload: UnsafeRawBufferPointer { data.pointee.payload }
+    /// Compares the header description without copying it.
+    @inlinable public func headerDescriptionEquals(_ d: HeaderDescription) -> Bool { data.pointee.headerDescription == d }
 }
 
 /// View of an IPv4 header in the capture buffer.

@@ -93,8 +93,16 @@ public final class TextBuffer {
     @inlinable public func append(_ p: UnsafeRawBufferPointer) {
         let n = p.count
         if n == 0 { return }
-        reserve(n)
-        UnsafeMutableRawPointer(base + count).copyMemory(from: p.baseAddress!, byteCount: n)
+        if count + n > capacity { reserve(n) }
+        if n <= 16 {
+            // Short pieces (tokens, separators): a loop beats a memcpy call.
+            let src = p.baseAddress!.assumingMemoryBound(to: UInt8.self)
+            let dst = base + count
+            var i = 0
+            while i < n { dst[i] = src[i]; i += 1 }
+        } else {
+            UnsafeMutableRawPointer(base + count).copyMemory(from: p.baseAddress!, byteCount: n)
+        }
         count += n
     }
 
@@ -110,24 +118,22 @@ public final class TextBuffer {
     @inlinable public func tab() { append(9) }
     @inlinable public func newline() { append(10) }
 
-    /// Unsigned decimal.
+    /// Unsigned decimal, written in place from the last digit.
     @inlinable public func appendDecimal(_ v: UInt64) {
         if v < 10 { append(48 + UInt8(v)); return }
-        reserve(20)
-        var tmp: (UInt64, UInt64, UInt64) = (0, 0, 0)
-        let n = withUnsafeMutableBytes(of: &tmp) { buf -> Int in
-            var i = 24
-            var x = v
-            while x > 0 {
-                i -= 1
-                buf[i] = 48 + UInt8(x % 10)
-                x /= 10
-            }
-            let n = 24 - i
-            UnsafeMutableRawPointer(base + count).copyMemory(from: buf.baseAddress! + i, byteCount: n)
-            return n
+        if count + 20 > capacity { reserve(20) }
+        var digits = 1
+        var x = v
+        while x >= 10 { x /= 10; digits += 1 }
+        let dst = base + count
+        x = v
+        var i = digits - 1
+        while i >= 0 {
+            dst[i] = 48 + UInt8(truncatingIfNeeded: x % 10)
+            x /= 10
+            i -= 1
         }
-        count += n
+        count += digits
     }
 
     @inlinable public func appendDecimal<T: BinaryInteger>(_ v: T) {

@@ -9,20 +9,96 @@ public enum RenderError: Error {
 
 public struct TextRenderer {
     let columns: [Column]
+    /// The columns flattened into plain values, so that rendering a record touches no
+    /// reference-counted data (Column holds Strings and arrays).
+    struct Step {
+        var firstOp: Int32
+        var opCount: Int32
+        var repeating: Bool
+    }
+    let steps: [Step]
+    /// One code per sub-value (ColumnType's position in `Op`), or `Op.compound` with the
+    /// type in `nested`.
+    let ops: [UInt8]
+    let nested: [Int: ColumnType]
 
-    public init(columns: [Column]) { self.columns = columns }
+    enum Op {
+        static let u8: UInt8 = 0, u16: UInt8 = 1, u32: UInt8 = 2, u64: UInt8 = 3
+        static let i8: UInt8 = 4, i16: UInt8 = 5, i32: UInt8 = 6, i64: UInt8 = 7
+        static let h8: UInt8 = 8, h16: UInt8 = 9, h32: UInt8 = 10, h64: UInt8 = 11
+        static let float: UInt8 = 12, double: UInt8 = 13, char: UInt8 = 14, direction: UInt8 = 15
+        static let time: UInt8 = 16, mac: UInt8 = 17, ip4: UInt8 = 18, ip6: UInt8 = 19, ipx: UInt8 = 20
+        static let sc: UInt8 = 21, s: UInt8 = 22, compound: UInt8 = 23
+    }
+
+    static func code(_ t: ColumnType) -> UInt8 {
+        switch t {
+        case .u8: return Op.u8
+        case .u16: return Op.u16
+        case .u32: return Op.u32
+        case .u64: return Op.u64
+        case .i8: return Op.i8
+        case .i16: return Op.i16
+        case .i32: return Op.i32
+        case .i64: return Op.i64
+        case .h8: return Op.h8
+        case .h16: return Op.h16
+        case .h32: return Op.h32
+        case .h64: return Op.h64
+        case .float: return Op.float
+        case .double: return Op.double
+        case .char: return Op.char
+        case .direction: return Op.direction
+        case .timestamp, .duration: return Op.time
+        case .mac: return Op.mac
+        case .ip4: return Op.ip4
+        case .ip6: return Op.ip6
+        case .ipx: return Op.ipx
+        case .stringClass: return Op.sc
+        case .string: return Op.s
+        case .compound: return Op.compound
+        }
+    }
+
+    public init(columns: [Column]) {
+        self.columns = columns
+        var steps: [Step] = []
+        var ops: [UInt8] = []
+        var nested: [Int: ColumnType] = [:]
+        for c in columns {
+            steps.append(Step(firstOp: Int32(ops.count), opCount: Int32(c.types.count), repeating: c.repeating))
+            for t in c.types {
+                if case .compound = t { nested[ops.count] = t }
+                ops.append(TextRenderer.code(t))
+            }
+        }
+        self.steps = steps
+        self.ops = ops
+        self.nested = nested
+    }
 
     /// Appends the record as TAB-separated values and a newline.
     public func render(_ record: UnsafeRawBufferPointer, into out: TextBuffer) throws {
         var r = Reader(base: record.baseAddress!, count: record.count)
-        for (i, c) in columns.enumerated() {
-            if i > 0 { out.tab() }
-            let items = c.repeating ? Int(try r.u32()) : 1
-            for item in 0..<items {
-                if item > 0 { out.append(UInt8(ascii: ";")) }
-                for (j, t) in c.types.enumerated() {
-                    if j > 0 { out.append(UInt8(ascii: "_")) }
-                    try value(t, &r, out)
+        try steps.withUnsafeBufferPointer { steps in
+            try ops.withUnsafeBufferPointer { ops in
+                for i in 0..<steps.count {
+                    let step = steps[i]
+                    if i > 0 { out.tab() }
+                    let items = step.repeating ? Int(try r.u32()) : 1
+                    let first = Int(step.firstOp), n = Int(step.opCount)
+                    for item in 0..<items {
+                        if item > 0 { out.append(UInt8(ascii: ";")) }
+                        for j in 0..<n {
+                            if j > 0 { out.append(UInt8(ascii: "_")) }
+                            let op = ops[first + j]
+                            if op == Op.compound {
+                                try value(nested[first + j]!, &r, out)
+                            } else {
+                                try value(code: op, &r, out)
+                            }
+                        }
+                    }
                 }
             }
         }
@@ -34,14 +110,14 @@ public struct TextRenderer {
         let count: Int
         var pos = 0
 
-        mutating func need(_ n: Int) throws {
+        @inline(__always) mutating func need(_ n: Int) throws {
             if pos + n > count { throw RenderError.bufferOverflow(pos + n) }
         }
-        mutating func u8() throws -> UInt8 { try need(1); defer { pos += 1 }; return base.u8(pos) }
-        mutating func u16() throws -> UInt16 { try need(2); defer { pos += 2 }; return base.le16(pos) }
-        mutating func u32() throws -> UInt32 { try need(4); defer { pos += 4 }; return base.le32(pos) }
-        mutating func u64() throws -> UInt64 { try need(8); defer { pos += 8 }; return base.le64(pos) }
-        mutating func bytes(_ n: Int) throws -> UnsafeRawPointer { try need(n); defer { pos += n }; return base + pos }
+        @inline(__always) mutating func u8() throws -> UInt8 { try need(1); defer { pos += 1 }; return base.u8(pos) }
+        @inline(__always) mutating func u16() throws -> UInt16 { try need(2); defer { pos += 2 }; return base.le16(pos) }
+        @inline(__always) mutating func u32() throws -> UInt32 { try need(4); defer { pos += 4 }; return base.le32(pos) }
+        @inline(__always) mutating func u64() throws -> UInt64 { try need(8); defer { pos += 8 }; return base.le64(pos) }
+        @inline(__always) mutating func bytes(_ n: Int) throws -> UnsafeRawPointer { try need(n); defer { pos += n }; return base + pos }
         /// A NUL-terminated string.
         mutating func cString() throws -> UnsafeRawBufferPointer {
             var end = pos
@@ -56,40 +132,38 @@ public struct TextRenderer {
         }
     }
 
-    func value(_ t: ColumnType, _ r: inout Reader, _ out: TextBuffer) throws {
-        switch t {
-        case .u8: out.appendDecimal(UInt64(try r.u8()))
-        case .u16: out.appendDecimal(UInt64(try r.u16()))
-        case .u32: out.appendDecimal(UInt64(try r.u32()))
-        case .u64: out.appendDecimal(try r.u64())
-        case .i8: out.appendDecimal(Int64(Int8(bitPattern: try r.u8())))
-        case .i16: out.appendDecimal(Int64(Int16(bitPattern: try r.u16())))
-        case .i32: out.appendDecimal(Int64(Int32(bitPattern: try r.u32())))
-        case .i64: out.appendDecimal(Int64(bitPattern: try r.u64()))
-        case .h8: out.appendHex(UInt64(try r.u8()), digits: 2)
-        case .h16: out.appendHex(UInt64(try r.u16()), digits: 4)
-        case .h32: out.appendHex(UInt64(try r.u32()), digits: 8)
-        case .h64: out.appendHex(try r.u64(), digits: 16)
-        case .float: out.appendFloatG(Float(bitPattern: try r.u32()))
-        case .double: out.appendFormat("%f", Double(bitPattern: try r.u64()))
-        case .char: out.append(try r.u8())
-        case .direction: out.append(try r.u8() == 0 ? UInt8(ascii: "A") : UInt8(ascii: "B"))
-        case .timestamp, .duration:
+    @inline(__always)
+    func value(code: UInt8, _ r: inout Reader, _ out: TextBuffer) throws {
+        switch code {
+        case Op.u8: out.appendDecimal(UInt64(try r.u8()))
+        case Op.u16: out.appendDecimal(UInt64(try r.u16()))
+        case Op.u32: out.appendDecimal(UInt64(try r.u32()))
+        case Op.u64: out.appendDecimal(try r.u64())
+        case Op.i8: out.appendDecimal(Int64(Int8(bitPattern: try r.u8())))
+        case Op.i16: out.appendDecimal(Int64(Int16(bitPattern: try r.u16())))
+        case Op.i32: out.appendDecimal(Int64(Int32(bitPattern: try r.u32())))
+        case Op.i64: out.appendDecimal(Int64(bitPattern: try r.u64()))
+        case Op.h8: out.appendHex(UInt64(try r.u8()), digits: 2)
+        case Op.h16: out.appendHex(UInt64(try r.u16()), digits: 4)
+        case Op.h32: out.appendHex(UInt64(try r.u32()), digits: 8)
+        case Op.h64: out.appendHex(try r.u64(), digits: 16)
+        case Op.float: out.appendFloatG(Float(bitPattern: try r.u32()))
+        case Op.double: out.appendFormat("%f", Double(bitPattern: try r.u64()))
+        case Op.char: out.append(try r.u8())
+        case Op.direction: out.append(try r.u8() == 0 ? UInt8(ascii: "A") : UInt8(ascii: "B"))
+        case Op.time:
             let sec = try r.u64()
             let ns = try r.u32()
             out.appendDecimal(sec)
             out.append(UInt8(ascii: "."))
             out.appendZeroPadded(UInt64(ns), width: 9)
-        case .mac:
-            let p = try r.bytes(6)
-            out.appendMAC(MACAddress(at: p))
-        case .ip4:
-            let p = try r.bytes(4)
-            out.appendIPv4(IPAddress(ipv4At: p))
-        case .ip6:
-            let p = try r.bytes(16)
-            out.appendIPv6(IPAddress(ipv6At: p))
-        case .ipx:
+        case Op.mac:
+            out.appendMAC(MACAddress(at: try r.bytes(6)))
+        case Op.ip4:
+            out.appendIPv4(IPAddress(ipv4At: try r.bytes(4)))
+        case Op.ip6:
+            out.appendIPv6(IPAddress(ipv6At: try r.bytes(16)))
+        case Op.ipx:
             let v = try r.u8()
             switch v {
             case 4: out.appendIPv4(IPAddress(ipv4At: try r.bytes(4)))
@@ -97,24 +171,31 @@ public struct TextRenderer {
             case 0: out.append(UInt8(ascii: "-"))
             default: throw RenderError.invalidIPVersion(v)
             }
-        case .stringClass:
+        case Op.sc:
             StringSanitizer.append(try r.cString(), to: out)
-        case .string:
+        default:   // Op.s
             out.append(UInt8(ascii: "\""))
             StringSanitizer.append(try r.cString(), to: out)
             out.append(UInt8(ascii: "\""))
-        case .compound(let sub, let repeating):
-            out.append(UInt8(ascii: "("))
-            let items = repeating ? Int(try r.u32()) : 1
-            for item in 0..<items {
-                if item > 0 { out.append(UInt8(ascii: ";")) }
-                for (j, st) in sub.enumerated() {
-                    if j > 0 { out.append(UInt8(ascii: "_")) }
-                    try value(st, &r, out)
-                }
-            }
-            out.append(UInt8(ascii: ")"))
         }
+    }
+
+    /// Nested compound sub-values (rare): rendered from the type itself.
+    func value(_ t: ColumnType, _ r: inout Reader, _ out: TextBuffer) throws {
+        guard case .compound(let sub, let repeating) = t else {
+            try value(code: TextRenderer.code(t), &r, out)
+            return
+        }
+        out.append(UInt8(ascii: "("))
+        let items = repeating ? Int(try r.u32()) : 1
+        for item in 0..<items {
+            if item > 0 { out.append(UInt8(ascii: ";")) }
+            for (j, st) in sub.enumerated() {
+                if j > 0 { out.append(UInt8(ascii: "_")) }
+                try value(st, &r, out)
+            }
+        }
+        out.append(UInt8(ascii: ")"))
     }
 }
 
@@ -126,6 +207,11 @@ public enum StringSanitizer {
         @inline(__always) func cont(_ k: Int) -> Bool { k < n && s[k] & 0xc0 == 0x80 }
         while i < n {
             let b = s[i]
+            if b >= 0x20 && b < 0x7f && b != 0x5c && b != 0x22 {
+                out.append(b)
+                i += 1
+                continue
+            }
             if b < 0x80 {
                 switch b {
                 case 0x08: out.append("\\b")

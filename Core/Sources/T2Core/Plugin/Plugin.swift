@@ -113,7 +113,7 @@ public final class PluginReport {
 public enum T2ABI {
     @inlinable public static var fingerprint: Int {
         var h = 1
-        for size in [MemoryLayout<Packet>.size, MemoryLayout<Flow>.size, MemoryLayout<FlowKey>.size,
+        for size in [MemoryLayout<PacketData>.size, MemoryLayout<Flow>.size, MemoryLayout<FlowKey>.size,
                      MemoryLayout<Timestamp>.size, MemoryLayout<HeaderDescription>.size, MemoryLayout<Counters>.size,
                      MemoryLayout<IPAddress>.size, MemoryLayout<PerFlowStorage<UInt8>>.size, 2 /* API revision */] {
             h = h &* 1_000_003 &+ size

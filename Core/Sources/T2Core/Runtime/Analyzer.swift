@@ -69,7 +69,7 @@ public final class Analyzer {
     /// The same, for the per-packet and per-flow loops.
     var hot = PluginList([])
     var hotSinks = PluginList([])
-    let packet: UnsafeMutablePointer<Packet>
+    let packet: UnsafeMutablePointer<PacketData>
     var dissector: Dissector!
     var source: CaptureSource?
     let output = OutputBuffer()
@@ -91,8 +91,8 @@ public final class Analyzer {
         self.log = log
         flows = FlowTable(hashFactor: options.hashFactor)
         timeouts = TimeoutList(table: flows)
-        packet = UnsafeMutablePointer<Packet>.allocate(capacity: 1)
-        packet.initialize(to: Packet())
+        packet = UnsafeMutablePointer<PacketData>.allocate(capacity: 1)
+        packet.initialize(to: PacketData())
         var tv = timeval()
         gettimeofday(&tv, nil)
         startWallClock = tv

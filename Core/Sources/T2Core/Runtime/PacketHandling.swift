@@ -89,7 +89,8 @@ extension Analyzer {
         flows.flows[fi].status |= p.pointee.status
         flows.flows[fi].lastSeen = p.pointee.timestamp
         if packetMode { packetLineStart(fi) }
-        hot.forEach { $0.onLayer2(p.pointee, flowIndex: fi) }
+        let view = Packet(UnsafePointer(p))
+        hot.forEach { $0.onLayer2(view, flowIndex: fi) }
         if packetMode { packetLineEnd() }
         countAB(fi)
     }
@@ -168,11 +169,12 @@ extension Analyzer {
             }
         }
 
-        hot.forEach { $0.onLayer2(p.pointee, flowIndex: Analyzer.noFlow) }
+        let view = Packet(UnsafePointer(p))
+        hot.forEach { $0.onLayer2(view, flowIndex: Analyzer.noFlow) }
         flows.flows[fi].status |= p.pointee.status
         flows.flows[fi].lastSeen = p.pointee.timestamp
         if packetMode { packetLineStart(fi) }
-        hot.forEach { $0.onLayer4(p.pointee, flowIndex: fi) }
+        hot.forEach { $0.onLayer4(view, flowIndex: fi) }
         if packetMode { packetLineEnd() }
         countAB(fi)
     }
@@ -271,7 +273,8 @@ extension Analyzer {
         }
         let n = UInt64(flows.count)
         if n > counters.maxNumFlowsPeak { counters.maxNumFlowsPeak = n }
-        hot.forEach { $0.onNewFlow(p.pointee, flowIndex: fi) }
+        let view = Packet(UnsafePointer(p))
+        hot.forEach { $0.onNewFlow(view, flowIndex: fi) }
         return fi
     }
 
