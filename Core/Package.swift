@@ -15,6 +15,6 @@ let package = Package(
         .target(name: "CT2Support", linkerSettings: [.linkedLibrary("z")]),
         .target(name: "T2Core", dependencies: ["CPcap", "CT2Support"],
                 swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]),
-        .testTarget(name: "T2CoreTests", dependencies: ["T2Core"]),
+        .testTarget(name: "T2CoreTests", dependencies: ["T2Core", "CPcap"]),
     ]
 )

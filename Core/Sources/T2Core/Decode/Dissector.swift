@@ -32,6 +32,9 @@ public final class Dissector {
     /// the padding of such frames follows the LLC rule, also behind SNAP.
     var llcLengthField = -1
     var llcStart = -1
+    /// The common-case shortcut (FastPath.swift); tests turn it off to compare.
+    public var fastPathEnabled = true
+    let isEthernet: Bool
     /// Link types without a token of their own (raw IPv4/IPv6) start with ":ipv4".
     let firstTokenHasColon: Bool
     /// Bytes the GRE parser skipped (the L4 header length of GRE packets).
@@ -40,6 +43,7 @@ public final class Dissector {
     public init(linkType: Int32, packet: UnsafeMutablePointer<PacketData>, log: Log) {
         self.linkType = linkType
         self.firstTokenHasColon = linkType == LinkType.IPV4 || linkType == LinkType.IPV6
+        self.isEthernet = linkType == LinkType.EN10MB
         self.pkt = packet
         self.log = log
     }
@@ -129,6 +133,9 @@ public final class Dissector {
         llcLengthField = -1
         reset(pkt, data: data, caplen: caplen, len: len, ts: ts, number: number)
         pkt.pointee.readableLength = max(readable, caplen)
+        if isEthernet && fastPathEnabled, let outcome = fastIPv4(pkt, data: data, caplen: caplen) {
+            return outcome
+        }
         return linkLayer()
     }
 
