@@ -131,21 +131,24 @@ public final class Dissector {
         udpTokenAdded = false
         l2Start = 0
         llcLengthField = -1
-        reset(pkt, data: data, caplen: caplen, len: len, ts: ts, number: number)
-        pkt.pointee.readableLength = max(readable, caplen)
-        if isEthernet && fastPathEnabled, let outcome = fastIPv4(pkt, data: data, caplen: caplen) {
-            return outcome
-        }
-        return linkLayer()
-    }
-
-    @inline(__always)
-    func reset(_ p: UnsafeMutablePointer<PacketData>, data: UnsafeRawPointer, caplen: Int, len: Int, ts: Timestamp, number: UInt64) {
+        let p = pkt
         p.pointee.raw = data
         p.pointee.snapLength = caplen
         p.pointee.rawLength = len
         p.pointee.timestamp = ts
         p.pointee.number = number
+        p.pointee.readableLength = max(readable, caplen)
+        // The shortcut sets every other field itself; the general path starts from a reset.
+        if isEthernet && fastPathEnabled, let outcome = fastIPv4(p, data: data, caplen: caplen) {
+            return outcome
+        }
+        reset(p)
+        return linkLayer()
+    }
+
+    @inline(__always)
+    func reset(_ p: UnsafeMutablePointer<PacketData>) {
+        let caplen = p.pointee.snapLength
         p.pointee.l2Offset = -1
         p.pointee.vlanOffset = -1
         p.pointee.mplsOffset = -1

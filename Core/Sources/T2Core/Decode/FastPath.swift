@@ -40,6 +40,18 @@ extension Dissector {
         if sport == 1900 || dport == 1900 { return nil }
 
         p.pointee.status = FlowStat.IPV4_PKT | FlowStat.L2_IPV4
+        p.pointee.vlanOffset = -1
+        p.pointee.mplsOffset = -1
+        p.pointee.ipv6HopByHopOffset = -1
+        p.pointee.ipv6DestOptsOffset = -1
+        p.pointee.ipv6FragOffset = -1
+        p.pointee.vlanID = 0
+        p.pointee.vlanCount = 0
+        p.pointee.mplsCount = 0
+        p.pointee.padLength = 0
+        p.pointee.fragmentOffset = 0
+        p.pointee.moreFragments = false
+        p.pointee.flowIndex = -1
         p.pointee.headerCount = 3
         p.pointee.headerDescription.setCommon(tcp: proto == 6)
         p.pointee.l2Offset = 0

@@ -68,17 +68,17 @@ public struct FlowKey: Equatable {
          (a.portsProto ^ b.portsProto)) == 0
     }
 
-    /// A fast 32-bit hash (multiply-mix in the spirit of wyhash, T2_HASH_FUNC 10).
+    /// A fast 32-bit hash: the seven words folded into two (the destination rotated, so
+    /// that a key and its reverse differ), then one 128-bit multiply-mix as in wyhash.
     @inlinable public var hash: UInt32 {
-        @inline(__always) func mix(_ a: UInt64, _ b: UInt64) -> UInt64 {
+        @inline(__always) get {
+            let k0: UInt64 = 0xa076_1d64_78bd_642f, k1: UInt64 = 0xe703_7ed1_a0b4_28db
+            let a = srcIP.hi ^ ((dstIP.hi << 32) | (dstIP.hi >> 32)) ^ mac0 ^ k0
+            let b = srcIP.lo ^ ((dstIP.lo << 32) | (dstIP.lo >> 32)) ^ mac1TypeVlan
+                ^ ((portsProto << 17) | (portsProto >> 47)) ^ k1
             let r = a.multipliedFullWidth(by: b)
-            return r.high ^ r.low
+            let h = r.high ^ r.low
+            return UInt32(truncatingIfNeeded: h ^ (h >> 32))
         }
-        let k0: UInt64 = 0xa076_1d64_78bd_642f, k1: UInt64 = 0xe703_7ed1_a0b4_28db
-        var h = mix(srcIP.hi ^ k0, srcIP.lo ^ k1)
-        h = mix(h ^ dstIP.hi ^ k1, dstIP.lo ^ k0)
-        h = mix(h ^ mac0 ^ k0, mac1TypeVlan ^ k1)
-        h = mix(h ^ portsProto ^ k1, k0)
-        return UInt32(truncatingIfNeeded: h ^ (h >> 32))
     }
 }

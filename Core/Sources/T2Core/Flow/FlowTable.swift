@@ -2,6 +2,8 @@
 // deletion) over flat flow records. A flow's record index is its flowIndex; records are
 // handed out densely from a LIFO free list, so plugin state indexed by flowIndex stays
 // compact in memory. Records also carry the LRU list links used by the timeout scan.
+// The capacity is T2's (HASHCHAINTABLE_BASE_SIZE × -f); the bucket array grows with the
+// number of flows, up to T2's size, so that it stays in cache while few flows are alive.
 
 #if canImport(Glibc)
 import Glibc
@@ -10,14 +12,18 @@ import Glibc
 public final class FlowTable {
     /// Maximum number of flows in memory (HASHCHAINTABLE_BASE_SIZE × hash factor).
     public let capacity: Int
-    /// Number of hash buckets (HASHTABLE_BASE_SIZE × hash factor).
-    public let bucketCount: Int
+    /// Number of hash buckets now (a power of two, load at most 1/2).
+    public private(set) var bucketCount: Int
+    /// The most buckets the table grows to (T2's HASHTABLE_BASE_SIZE × hash factor,
+    /// rounded up to a power of two).
+    public let maxBucketCount: Int
+    var bucketMask: Int
     /// Flows currently in memory.
     public private(set) var count = 0
 
     @usableFromInline let flows: UnsafeMutablePointer<Flow>
     /// Bucket → flowIndex + 1 (0 = empty).
-    let buckets: UnsafeMutablePointer<UInt32>
+    var buckets: UnsafeMutablePointer<UInt32>
     /// Freed flow indices (LIFO); indices never used yet come from `highWater`.
     let freeList: UnsafeMutablePointer<Int32>
     var freeCount = 0
@@ -33,7 +39,13 @@ public final class FlowTable {
 
     init(hashFactor: Int) {
         capacity = CoreConfig.HASHCHAINTABLE_BASE_SIZE * hashFactor
-        bucketCount = max(CoreConfig.HASHTABLE_BASE_SIZE, 2 * CoreConfig.HASHCHAINTABLE_BASE_SIZE) * hashFactor
+        var maxBuckets = 1024
+        while maxBuckets < max(CoreConfig.HASHTABLE_BASE_SIZE, 2 * CoreConfig.HASHCHAINTABLE_BASE_SIZE) * hashFactor {
+            maxBuckets *= 2
+        }
+        maxBucketCount = maxBuckets
+        bucketCount = min(4096, maxBuckets)
+        bucketMask = bucketCount - 1
         let records = capacity + 1 + FlowTable.maxSentinels
         // calloc: pages are only touched when a flow index is first used.
         flows = calloc(records, MemoryLayout<Flow>.stride)!.bindMemory(to: Flow.self, capacity: records)
@@ -81,7 +93,21 @@ public final class FlowTable {
     // MARK: Lookup
 
     @inline(__always) func home(_ h: UInt32) -> Int {
-        Int((UInt64(h) &* UInt64(bucketCount)) >> 32)
+        Int(h) & bucketMask
+    }
+
+    /// Doubles the bucket array and re-inserts every flow.
+    func grow() {
+        let old = buckets, oldCount = bucketCount
+        bucketCount *= 2
+        bucketMask = bucketCount - 1
+        buckets = calloc(bucketCount, MemoryLayout<UInt32>.stride)!.bindMemory(to: UInt32.self, capacity: bucketCount)
+        for i in 0..<oldCount where old[i] != 0 {
+            var b = home(flows[Int(old[i] &- 1)].hash)
+            while buckets[b] != 0 { b = (b + 1) & bucketMask }
+            buckets[b] = old[i]
+        }
+        free(old)
     }
 
     /// The flowIndex of `key`, or -1.
@@ -112,6 +138,7 @@ public final class FlowTable {
             highWater += 1
         }
         count += 1
+        if 2 * count > bucketCount && bucketCount < maxBucketCount { grow() }
         var b = home(h)
         while buckets[b] != 0 {
             b += 1
