@@ -24,6 +24,8 @@ public final class Dissector {
     // Per-packet scratch state.
     @usableFromInline var data: UnsafeRawPointer = UnsafeRawPointer(bitPattern: 1)!
     @usableFromInline var caplen = 0
+    /// Nested headers entered for this packet (see `enterNested`).
+    var nesting = 0
     /// Start of the current L2 header for the "l2off" length arithmetic (0 when there is none).
     var l2Start = 0
     /// `:udp` was already added by a tunnel check.
@@ -68,6 +70,22 @@ public final class Dissector {
 
     @inline(__always) func status(_ bits: UInt64) { pkt.pointee.status |= bits }
     @inline(__always) func stopped() -> Bool { pkt.pointee.status & FlowStat.STPDSCT != 0 }
+
+    /// Nested headers dissected per packet at most. Each nested header is a call into
+    /// the next decoder, and a hostile frame nests one every 8 bytes (802.3 frames whose
+    /// SNAP type is again a length) or 20 (IP in IP): 32768 levels in a 256 KB record,
+    /// which overflows the stack. Real traffic nests a handful of times, and hdrDesc
+    /// cannot show more than about 60 headers anyway.
+    static let maxNesting = 256
+
+    /// Counts a header that may nest (EtherType, IPv4, IPv6: every encapsulation cycle
+    /// passes through one of them); past `maxNesting` the packet stops being dissected.
+    @inline(__always) func enterNested() -> Bool {
+        nesting += 1
+        if nesting <= Dissector.maxNesting { return true }
+        status(FlowStat.STPDSCT)
+        return false
+    }
 
     // MARK: hdrDesc
 
@@ -128,6 +146,7 @@ public final class Dissector {
     public func dissect(data: UnsafeRawPointer, caplen: Int, readable: Int, len: Int, ts: Timestamp, number: UInt64) -> DissectOutcome {
         self.data = data
         self.caplen = caplen
+        nesting = 0
         udpTokenAdded = false
         l2Start = 0
         llcLengthField = -1
@@ -288,6 +307,7 @@ public final class Dissector {
     // MARK: EtherType dispatch (core.md 4.2–4.4)
 
     func etherType(_ type: UInt16, at start: Int) -> DissectOutcome {
+        guard enterNested() else { return .none }
         var type = type
         var p = start
 

@@ -3,6 +3,7 @@
 
 extension Dissector {
     func ipv4(at o: Int, tokenAdded: Bool = false) -> DissectOutcome {
+        guard enterNested() else { return .none }
         let p = pkt
         status(FlowStat.IPV4_PKT)
         if !tokenAdded { add("ipv4") }

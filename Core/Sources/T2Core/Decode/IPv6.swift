@@ -5,6 +5,7 @@ extension Dissector {
     static let MAXHDRCNT = CoreConfig.MAXHDRCNT
 
     func ipv6(at o: Int) -> DissectOutcome {
+        guard enterNested() else { return .none }
         let p = pkt
         status(FlowStat.IPV6_PKT)
         add("ipv6")
