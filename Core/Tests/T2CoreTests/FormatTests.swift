@@ -103,4 +103,53 @@ final class FormatTests: XCTestCase {
         XCTAssertEqual(text { $0.appendFloatG(1.5e-05) }, "1.5e-05")
         XCTAssertEqual(text { $0.appendFormat("%f", 0) }, "0.000000")
     }
+
+    func printf(_ format: String, _ v: Double) -> String {
+        var buf = [CChar](repeating: 0, count: 512)
+        _ = withVaList([v]) { vsnprintf(&buf, 512, format, $0) }
+        return String(cString: buf)
+    }
+
+    /// Type F without printf, against glibc's "%.7g": every exponent, ties, integers,
+    /// both fixed-notation edges, signs, zero, inf and NaN.
+    func testFloatGMatchesPrintf() {
+        var rng = SystemRandomNumberGenerator()
+        var samples: [Float] = [0, -0.0, .infinity, -.infinity, .nan, 1, -1, 0.5, 2.5, 1234567.5, 1234568.5,
+                                9999999, 1e7, 16777216, 0.0001, 0.00009999999, 9.999999e-5, 0.000099999995,
+                                999999.94, 999999.96, 9999998.5, 0.1, 0.3, 1.0 / 3.0, 3.4028235e38, 1e-45,
+                                Float.leastNormalMagnitude, 123.456, 65535.5, 2.2250739e-38]
+        // Every float from 1e-5 to 1e8 on a coarse lattice, plus random bit patterns.
+        var f: Float = 1e-5
+        while f < 1e8 { samples.append(f); samples.append(f.nextUp); f *= 1.0009765625 }
+        for _ in 0..<300_000 { samples.append(Float(bitPattern: UInt32.random(in: 0...UInt32.max, using: &rng))) }
+        for _ in 0..<300_000 { samples.append(Float.random(in: -2e7...2e7, using: &rng)) }
+        for _ in 0..<300_000 { samples.append(Float.random(in: 0...1, using: &rng)) }
+        // Exact ties at the 7th significant digit: k + 0.5 for 7-digit k, and
+        // their scaled dyadic relatives.
+        for k in stride(from: 1_000_000, to: 8_388_608, by: 7919) {
+            samples.append(Float(k) + 0.5)
+            samples.append((Float(k) + 0.5) / 1024)
+        }
+        var failures = 0
+        for v in samples {
+            let ours = text { $0.appendFloatG(v) }
+            let theirs = printf("%.7g", Double(v))
+            if ours != theirs {
+                failures += 1
+                if failures < 10 { XCTFail("\(v.bitPattern): ours \(ours) printf \(theirs)") }
+            }
+        }
+        XCTAssertEqual(failures, 0)
+        XCTAssertGreaterThan(samples.count, 900_000)
+    }
+
+    func testDoubleFMatchesPrintf() {
+        var samples: [Double] = [0, -0.0, 1, -1, 3, -123456789, 1e15, -1e15, 1e300, .infinity, .nan, 0.5, 1.0000005,
+                                 123.4567895, 4.0000000000001, 9007199254740993]
+        for _ in 0..<100_000 { samples.append(Double.random(in: -1e9...1e9)) }
+        for i in -100_000...100_000 { samples.append(Double(i)) }
+        for v in samples {
+            XCTAssertEqual(text { $0.appendDoubleF(v) }, printf("%f", v), "\(v)")
+        }
+    }
 }

@@ -261,9 +261,6 @@ public final class TextBuffer {
                                  UnsafeRawPointer(format.utf8Start).assumingMemoryBound(to: CChar.self), value)
         if n > 0 { count += min(Int(n), 511) }
     }
-
-    /// A float as T2 prints type F (`%.7g`).
-    public func appendFloatG(_ v: Float) { appendFormat("%.7g", Double(v)) }
 }
 
 /// C printf into a String (report lines; not for per-packet code).

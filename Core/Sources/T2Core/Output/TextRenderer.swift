@@ -148,7 +148,7 @@ public struct TextRenderer {
         case Op.h32: out.appendHex(UInt64(try r.u32()), digits: 8)
         case Op.h64: out.appendHex(try r.u64(), digits: 16)
         case Op.float: out.appendFloatG(Float(bitPattern: try r.u32()))
-        case Op.double: out.appendFormat("%f", Double(bitPattern: try r.u64()))
+        case Op.double: out.appendDoubleF(Double(bitPattern: try r.u64()))
         case Op.char: out.append(try r.u8())
         case Op.direction: out.append(try r.u8() == 0 ? UInt8(ascii: "A") : UInt8(ascii: "B"))
         case Op.time:
