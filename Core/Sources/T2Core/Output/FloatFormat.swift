@@ -54,7 +54,7 @@ extension TextBuffer {
         while true {
             if x < -4 || x > 6 { return false }
             // q = round(mag * 10^(6-x)), half to even, exactly: m * 10^p < 2^24 * 10^10 < 2^58.
-            let n = m * TextBuffer.powersOf10[6 - x]
+            let n = m * TextBuffer.pow10(6 - x)
             q = n >> UInt64(shift)
             let rest = n & ((1 << UInt64(shift)) - 1)
             let half: UInt64 = 1 << UInt64(shift - 1)
@@ -63,35 +63,50 @@ extension TextBuffer {
             if q < 1_000_000 { x -= 1; continue }
             break
         }
-        // Seven digits d0...d6, value q * 10^(x-6); printf drops trailing zeros of
-        // the fraction, and the point with them.
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0, 0)
-        withUnsafeMutableBytes(of: &digits) { d in
-            var r = q
-            for i in stride(from: 6, through: 0, by: -1) {
-                d[i] = 48 + UInt8(truncatingIfNeeded: r % 10)
-                r /= 10
-            }
-        }
+        // Seven digits, value q * 10^(x-6), written in place; printf drops trailing
+        // zeros of the fraction, and the point with them.
         reserve(16)
-        if v.sign == .minus { append(UInt8(ascii: "-")) }
-        withUnsafeBytes(of: &digits) { d in
-            var last = 6
-            let intDigits = x >= 0 ? x + 1 : 0
-            while last >= intDigits && d[last] == 48 { last -= 1 }
-            if x >= 0 {
-                for i in 0..<intDigits { append(d[i]) }
-            } else {
-                append(UInt8(ascii: "0"))
-            }
-            if last >= intDigits {
-                append(UInt8(ascii: "."))
-                if x < 0 { for _ in 0..<(-x - 1) { append(UInt8(ascii: "0")) } }
-                for i in intDigits...last { append(d[i]) }
-            }
+        var p = base + count
+        if v.sign == .minus { p[0] = UInt8(ascii: "-"); p += 1 }
+        var r = q
+        var end: Int
+        if x >= 0 {
+            let intDigits = x + 1
+            end = 8
+            var i = 7
+            while i > intDigits { p[i] = 48 + UInt8(truncatingIfNeeded: r % 10); r /= 10; i -= 1 }
+            p[intDigits] = UInt8(ascii: ".")
+            i = x
+            while i >= 0 { p[i] = 48 + UInt8(truncatingIfNeeded: r % 10); r /= 10; i -= 1 }
+            while end > intDigits + 1 && p[end - 1] == 48 { end -= 1 }
+            if end == intDigits + 1 { end = intDigits }
+        } else {
+            let zeros = -x - 1
+            p[0] = UInt8(ascii: "0"); p[1] = UInt8(ascii: ".")
+            var i = 0
+            while i < zeros { p[2 + i] = 48; i += 1 }
+            end = 2 + zeros + 7
+            i = end - 1
+            while i >= 2 + zeros { p[i] = 48 + UInt8(truncatingIfNeeded: r % 10); r /= 10; i -= 1 }
+            while p[end - 1] == 48 { end -= 1 }
         }
+        count = p - base + end
         return true
     }
 
-    @usableFromInline static let powersOf10: [UInt64] = (0...10).map { e in (0..<e).reduce(1) { p, _ in p * 10 } }
+    @usableFromInline @inline(__always) static func pow10(_ e: Int) -> UInt64 {
+        switch e {
+        case 0: return 1
+        case 1: return 10
+        case 2: return 100
+        case 3: return 1_000
+        case 4: return 10_000
+        case 5: return 100_000
+        case 6: return 1_000_000
+        case 7: return 10_000_000
+        case 8: return 100_000_000
+        case 9: return 1_000_000_000
+        default: return 10_000_000_000
+        }
+    }
 }
