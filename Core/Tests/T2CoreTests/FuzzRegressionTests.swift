@@ -21,6 +21,24 @@ final class FuzzRegressionTests: XCTestCase {
         return f
     }
 
+    /// Feeds one frame that ends right before a page without access rights, so that a
+    /// read past the captured bytes crashes the test instead of going unnoticed.
+    @discardableResult
+    func feedGuarded(_ frame: [UInt8], linkType: Int32 = LinkType.EN10MB, wire: Int? = nil) -> PacketFeeder {
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let size = (frame.count + page - 1) / page * page + page
+        let m = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)!
+        defer { munmap(m, size) }
+        mprotect(m + size - page, page, PROT_NONE)
+        let start = m + size - page - frame.count
+        frame.withUnsafeBytes { start.copyMemory(from: $0.baseAddress!, byteCount: frame.count) }
+        let f = PacketFeeder(linkType: linkType)
+        f.feed(UnsafeRawBufferPointer(start: start, count: frame.count), wireLength: wire ?? frame.count,
+               seconds: 1_500_000_000)
+        f.finish()
+        return f
+    }
+
     /// Runs `body` on a thread with a stack of `bytes`: a decoder that recurses once per
     /// nested header crashes here instead of passing on the 8 MB main thread.
     func onSmallStack(_ bytes: Int = 1 << 20, _ body: @escaping () -> Void) {
@@ -96,5 +114,20 @@ final class FuzzRegressionTests: XCTestCase {
         let f = feed([frame])
         XCTAssertEqual(f.counters.totalFlows, 1)
         XCTAssertEqual(f.analyzer.flows.aggregatedStatus & FlowStat.STPDSCT, 0)
+    }
+
+    // MARK: Reads past the captured bytes
+
+    /// A PIM register (type 1) whose capture ends with the 8-byte PIM header: the
+    /// version nibble of the inner packet was read one byte past the frame
+    /// (Fuzz/regressions/heap-overflow-pim-register-end, PPP serial link).
+    func testPIMRegisterEndingWithItsHeader() {
+        let frame: [UInt8] = [0xff, 0x03, 0x00, 0x21,
+                              0x45, 0xc0, 0x00, 0x36, 0x98, 0x1a, 0x00, 0x00, 0x01, 0x67, 0x04, 0x01,
+                              0x24, 0x00, 0x13, 0x00, 0x04, 0x00, 0xfe, 0x52,
+                              0x61, 0x6e, 0x67, 0x65, 0x01, 0x00, 0x00, 0x00]
+        let f = feedGuarded(frame, linkType: LinkType.PPP_SERIAL, wire: 58)
+        // Nothing follows the header: the packet stays the outer IPv4/PIM flow.
+        XCTAssertEqual(f.counters.totalFlows, 1)
     }
 }

@@ -232,7 +232,9 @@ extension Dissector {
             add("pim")
             if has(l4, 8) && b8(l4) & 0x0f == 1 {
                 let inner = l4 + 8
-                switch b8(inner) >> 4 {
+                // The register may end with its header; T2 reads the version nibble
+                // regardless, so read it as the other past-the-capture fields.
+                switch p.pointee.field8(inner) >> 4 {
                 case 4: return ipv4(at: inner)
                 case 6: return ipv6(at: inner)
                 default: break
