@@ -70,7 +70,7 @@ struct T2Build: ParsableCommand {
             Foundation.exit(1)
         }
         do {
-            var command = try parseAsRoot(args) as! T2Build
+            var command = try parseAsRoot(args)  // T2Build, or HelpCommand for -h
             try command.run()
         } catch let e as T2Error {
             Console.error(e.description)

@@ -76,7 +76,7 @@ struct T2Conf: ParsableCommand {
             args.insert(generateDefault, at: i + 1)
         }
         do {
-            var command = try parseAsRoot(args) as! T2Conf
+            var command = try parseAsRoot(args)  // T2Conf, or HelpCommand for -h
             try command.run()
         } catch let e as T2Error {
             Console.error(e.description)

@@ -34,7 +34,7 @@ struct T2PluginTool: ParsableCommand {
         let args = Array(CommandLine.arguments.dropFirst())
         if args.isEmpty { print(helpMessage()); Foundation.exit(0) }
         do {
-            var command = try parseAsRoot(args) as! T2PluginTool
+            var command = try parseAsRoot(args)  // T2PluginTool, or HelpCommand for -h
             try command.run()
         } catch let e as T2Error {
             Console.error(e.description)

@@ -10,4 +10,6 @@ enum TxtSinkConfig {
     static let TFS_FLOWS_TXT_SUFFIX = "_flows.txt"
     /// Suffix of the headers file (environment variable TFS_HEADER_SUFFIX overrides it)
     static let TFS_HEADER_SUFFIX = "_headers.txt"
+    /// Render and write flows on a second thread while packets are processed; the file is identical either way (environment variable TFS_THREADED=0/1 overrides it)
+    static let TFS_THREADED = true
 }
