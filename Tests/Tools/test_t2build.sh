@@ -26,6 +26,14 @@ export HOME="$work/home"
 cd "$work"
 pcap="$shared/conformance/pcaps/zw.pcap"
 
+# help (ArgumentParser hands back a help command, not ours: this used to abort)
+for tool in t2build t2plugin t2conf; do
+    "$bin/$tool" -h > help.txt 2>&1; rc=$?
+    check "$tool -h: usage, exit 0" '[ $rc -eq 0 ] && grep -q "^USAGE: $tool" help.txt && ! grep -q "crashed" help.txt'
+done
+"$bin/t2conf" tcpWin --help > help.txt 2>&1; rc=$?
+check "t2conf NAME --help: usage, exit 0" '[ $rc -eq 0 ] && grep -q "^USAGE: t2conf" help.txt'
+
 # build, install, messages
 "$bin/t2build" -p "$pl" basicFlow tcpWin txtSink > build.log 2>&1; rc=$?
 check "t2build NAMES: exit 0 and BUILDING SUCCESSFUL" '[ $rc -eq 0 ] && grep -q "^BUILDING SUCCESSFUL$" build.log'
