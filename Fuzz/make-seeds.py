@@ -145,7 +145,7 @@ def dt_byte(prev, ts):
         return 255
     if d >= 1:
         return min(int(d), 199)
-    return 200 + min(int(round(d / 0.02)), 54)
+    return 200 + min(int(round(d / 0.02)), 53)
 
 
 def encode(frames):

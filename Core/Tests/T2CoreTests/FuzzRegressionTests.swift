@@ -130,4 +130,31 @@ final class FuzzRegressionTests: XCTestCase {
         // Nothing follows the header: the packet stays the outer IPv4/PIM flow.
         XCTAssertEqual(f.counters.totalFlows, 1)
     }
+
+    // MARK: Integer traps
+
+    /// A flow whose first record carries a sub-second field of 0xffffffff (a damaged
+    /// nanosecond pcap) and whose last carries 0: the single borrow of the duration
+    /// left the nanoseconds negative, and converting them trapped, in basicFlow's
+    /// duration and in the end report (Fuzz/regressions/trap-timestamp-ns-out-of-range).
+    func testDurationWithOutOfRangeNanoseconds() {
+        final class Durations: T2Plugin {
+            override var name: String { "durations" }
+            unowned(unsafe) var flows: FlowTable!
+            var seen: [Timestamp] = []
+            override func onFlowTerminate(flowIndex: Int, output: OutputBuffer) {
+                seen.append(flows[flowIndex].duration)
+            }
+        }
+        let d = Durations()
+        let f = PacketFeeder(linkType: LinkType.EN10MB, plugins: [d])
+        d.flows = f.analyzer.flows
+        let frame = macs + [0x08, 0x00] + ipv4Header(proto: 17, total: 28) + [0x04, 0xd2, 0x00, 0x35, 0x00, 0x08, 0x00, 0x00]
+        for ns in [0xffff_ffff, 0] {
+            frame.withUnsafeBytes { f.feed($0, seconds: 1_500_000_000, nanoseconds: ns) }
+        }
+        f.finish()
+        // 0 − (2³² − 1) + 10⁹, wrapped to 32 bits like the seconds, one second borrowed.
+        XCTAssertEqual(d.seen, [Timestamp(sec: UInt64.max, ns: UInt32(truncatingIfNeeded: 1_000_000_000 - 0xffff_ffff))])
+    }
 }

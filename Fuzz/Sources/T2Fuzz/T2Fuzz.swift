@@ -10,8 +10,10 @@
 // The last frame takes whatever bytes remain. `wire` is the length on the wire, 0 for
 // "as captured"; it may be less than what was captured, as in damaged pcap files. Any
 // 16-bit value is reachable, which is what T2's 16-bit length arithmetic depends on.
-// dt moves the clock before the frame: 0...199 seconds forward, 200...254 that many
-// 20 ms steps (minus 200), 255 ten seconds back (time jumps in merged captures).
+// dt moves the clock before the frame: 0...199 seconds forward, 200...253 that many
+// 20 ms steps (minus 200), 255 ten seconds back (time jumps in merged captures), and 254
+// takes the next 4 bytes (big-endian) as the record's sub-second field, which damaged
+// captures fill with values of 10⁹ and more.
 
 #if canImport(Glibc)
 import Glibc
@@ -47,8 +49,10 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let sel = Int(data[0]) % linkTypes.count
     if feeders[sel] == nil {
         let c = Checker()
+        let f = PacketFeeder(linkType: linkTypes[sel], plugins: [c])
+        c.flows = f.analyzer.flows
         checkers[sel] = c
-        feeders[sel] = PacketFeeder(linkType: linkTypes[sel], plugins: [c])
+        feeders[sel] = f
     }
     let feeder = feeders[sel]!, checker = checkers[sel]!
 
@@ -58,9 +62,13 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         let dt = Int(data[i])
         switch dt {
         case 0...199: sec += dt
-        case 200...254:
+        case 200...253:
             ns += (dt - 200) * 20_000_000
             if ns >= 1_000_000_000 { ns -= 1_000_000_000; sec += 1 }
+        case 254:
+            guard i + 9 <= size else { i = size; continue }
+            ns = Int(data[i + 1]) << 24 | Int(data[i + 2]) << 16 | Int(data[i + 3]) << 8 | Int(data[i + 4])
+            i += 4
         default: sec -= 10
         }
         let caplen = Int(data[i + 1]) << 8 | Int(data[i + 2])
@@ -83,9 +91,10 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
 
 /// A plugin that reads what the packet says is there, as real plugins do, and checks
 /// the flow bookkeeping: a flow index is only used between its creation and its
-/// termination, and each flow is written exactly once.
+/// termination, each flow is written exactly once, and A/B pairs point at each other.
 final class Checker: T2Plugin {
     override var name: String { "fuzzChecker" }
+    unowned(unsafe) var flows: FlowTable!
 
     let capacity = CoreConfig.HASHCHAINTABLE_BASE_SIZE
     let live: UnsafeMutablePointer<Bool>
@@ -120,13 +129,30 @@ final class Checker: T2Plugin {
     override func onLayer4(_ packet: Packet, flowIndex: Int) {
         checkLive(flowIndex, "onLayer4 for a flow that is not live")
         precondition(packet.flowIndex == flowIndex, "packet.flowIndex differs from the callback's")
+        precondition(flows[flowIndex].lastSeen == packet.timestamp, "lastSeen is not the packet's time")
+        checkFlow(flowIndex)
         touch(packet)
     }
 
     override func onFlowTerminate(flowIndex: Int, output: OutputBuffer) {
         checkLive(flowIndex, "flow written twice or never created")
+        // A pair is written A then B: the first one is already marked written here.
+        checkFlow(flowIndex, oppositeWritten: true)
         live[flowIndex] = false
         liveCount -= 1
+    }
+
+    /// What plugins read of a flow: its times (basicFlow's duration) and its opposite.
+    func checkFlow(_ fi: Int, oppositeWritten: Bool = false) {
+        let f = flows[fi]
+        sink &+= UInt64(f.duration.sec32) &+ UInt64(f.duration.ns) &+ f.findex
+        if f.hasOpposite {
+            let o = Int(f.oppositeIndex)
+            precondition(o >= 0 && o < capacity, "opposite flow index out of range")
+            if !oppositeWritten { checkLive(o, "opposite flow is not live") }
+            precondition(flows[o].oppositeIndex == Int32(fi), "opposite flows do not point at each other")
+            precondition(flows[o].findex == f.findex, "A and B flow with different flow numbers")
+        }
     }
 
     func endOfInput(flowsInMemory: Int) {

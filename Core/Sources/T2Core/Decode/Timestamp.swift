@@ -17,12 +17,14 @@ public struct Timestamp: Equatable, Comparable {
     }
 
     /// `self − other` with nanosecond borrow (T2's `T2_TIMERSUB`). Seconds wrap like the
-    /// C unsigned arithmetic.
+    /// C unsigned arithmetic, and so do nanoseconds: a damaged record can carry a
+    /// sub-second field of 10⁹ or more, and one borrow does not bring the difference
+    /// back into range.
     @inlinable public func minus(_ o: Timestamp) -> Timestamp {
         var s = sec &- o.sec
         var n = Int64(ns) - Int64(o.ns)
         if n < 0 { n += 1_000_000_000; s = s &- 1 }
-        return Timestamp(sec: s, ns: UInt32(n))
+        return Timestamp(sec: s, ns: UInt32(truncatingIfNeeded: n))
     }
 
     /// Seconds as a double (for rates).

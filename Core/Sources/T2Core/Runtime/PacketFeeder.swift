@@ -8,7 +8,8 @@ import Glibc
 import CPcap
 
 public final class PacketFeeder {
-    let analyzer: Analyzer
+    /// What plugins see of the analyzer (the flow table, counters), for checks.
+    public let analyzer: Analyzer
     let dissector: Dissector
     var header = pcap_pkthdr()
 
