@@ -129,7 +129,13 @@ final class FormatTests: XCTestCase {
         for k in stride(from: 1_000_000, to: 8_388_608, by: 7919) {
             samples.append(Float(k) + 0.5)
             samples.append((Float(k) + 0.5) / 1024)
+            // Exponent notation: 8-digit integers with a tie at the 8th digit, huge
+            // values, and ties far below 1e-4.
+            samples.append(Float(k * 2 + 1) * 8)
+            samples.append(Float(k) * 1e20)
+            samples.append((Float(k) + 0.5) / 1_073_741_824)
         }
+        for e in -45...38 { samples.append(Float("1e\(e)")!); samples.append(Float("9.9999995e\(e)") ?? 1) }
         var failures = 0
         for v in samples {
             let ours = text { $0.appendFloatG(v) }
@@ -144,12 +150,25 @@ final class FormatTests: XCTestCase {
     }
 
     func testDoubleFMatchesPrintf() {
-        var samples: [Double] = [0, -0.0, 1, -1, 3, -123456789, 1e15, -1e15, 1e300, .infinity, .nan, 0.5, 1.0000005,
-                                 123.4567895, 4.0000000000001, 9007199254740993]
-        for _ in 0..<100_000 { samples.append(Double.random(in: -1e9...1e9)) }
-        for i in -100_000...100_000 { samples.append(Double(i)) }
+        var samples: [Double] = [0, -0.0, 1, -1, 3, -123456789, 1e15, -1e15, 1e300, -1e-300, 5e-324, .infinity, .nan,
+                                 0.5, 1.0000005, 123.4567895, 4.0000000000001, 9007199254740991.5, 9007199254740993,
+                                 0.9999995, 0.99999949999, 0.0000005, 1.0 / 128, 3.0 / 128, 0.0078125, 1.0 / 1024]
+        for _ in 0..<200_000 { samples.append(Double.random(in: -1e9...1e9)) }
+        for _ in 0..<200_000 { samples.append(Double.random(in: 0...1)) }
+        for _ in 0..<200_000 { samples.append(Double(bitPattern: UInt64.random(in: 0...UInt64.max))) }
+        for i in -100_000...100_000 { samples.append(Double(i)); samples.append(Double(i) / 2048) }
+        // Exact ties at the 6th and 9th decimal: odd multiples of 2^-7 and 2^-10 (5^6 and 5^9 divide them).
+        for k in stride(from: 1, to: 200_000, by: 2) { samples.append(Double(k) / 128); samples.append(Double(k) / 1024) }
+        var failures = 0
         for v in samples {
-            XCTAssertEqual(text { $0.appendDoubleF(v) }, printf("%f", v), "\(v)")
+            for (format, ours) in [("%f", text { $0.appendDoubleF(v) }), ("%.9f", text { $0.appendDouble9(v) })] {
+                let theirs = printf(format, v)
+                if ours != theirs {
+                    failures += 1
+                    if failures < 10 { XCTFail("\(format) \(v.bitPattern): ours \(ours) printf \(theirs)") }
+                }
+            }
         }
+        XCTAssertEqual(failures, 0)
     }
 }

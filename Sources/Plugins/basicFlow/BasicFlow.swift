@@ -194,15 +194,15 @@ final class BasicFlow: T2Plugin {
         let f = t2.flows[flowIndex]
         out.appendHex(f.status, digits: 16); out.tab()
         out.appendTimestamp(t); out.tab()
-        out.appendFormat("%.9f", iat); out.tab()
+        out.appendDouble9(iat); out.tab()
         var trip = 0.0
         if f.hasOpposite {
             let o = t2.flows[Int(f.oppositeIndex)].lastSeen
             trip = Double(Int64(t.sec) - Int64(o.sec)) + Double(Float(t.ns) - Float(o.ns)) / 1e9
         }
-        out.appendFormat("%.9f", trip); out.tab()
+        out.appendDouble9(trip); out.tab()
         let dur = Double(t.sec32 &- f.firstSeen.sec32) + Double(Int64(t.ns) - Int64(f.firstSeen.ns)) / 1e9
-        out.appendFormat("%.9f", dur); out.tab()
+        out.appendDouble9(dur); out.tab()
         s.pointee.lastPktTime = t
         out.appendDecimal(UInt64(packet.headerCount)); out.tab()
         packet.headerDescription.withBytes { out.append($0) }; out.tab()

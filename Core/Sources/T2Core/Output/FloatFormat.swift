@@ -2,28 +2,63 @@
 // with "%f". glibc formats floating point with multi-precision arithmetic, which
 // cost ~40% of the CPU time of the default plugin set (perf, docs/performance.md).
 // A float has 24 mantissa bits, so "%.7g" of any float in the fixed-notation range
-// can be computed exactly in 64-bit integers, with glibc's rounding (exact value,
-// to nearest, ties to even). The rare rest (exponent notation, NaN, inf) still goes
-// through snprintf, so the output is printf's in every case.
+// can be computed exactly in 64-bit integers, and in the exponent range (down to
+// 1e-25) in 128-bit ones, with glibc's rounding (exact value, to nearest, ties to
+// even). Doubles with a fixed number of decimals ("%f", "%.9f") likewise, up to 2^53.
+// The rare rest (tiny or huge values, NaN, inf) still goes through snprintf, so
+// the output is printf's in every case.
 
 extension TextBuffer {
     /// A float as T2 prints type F (`%.7g`).
     @inlinable public func appendFloatG(_ v: Float) {
-        if !appendFloatGFixed(v) { appendFormat("%.7g", Double(v)) }
+        if !appendFloatGFixed(v) && !appendFloatGExponent(v) { appendFormat("%.7g", Double(v)) }
     }
 
-    /// A double as T2 prints type D (`%f`). Zero and small integers, the common
-    /// cases in flow files, skip printf.
+    /// A double as T2 prints type D (`%f`).
     @inlinable public func appendDoubleF(_ v: Double) {
-        if v == 0 {
-            if v.sign == .minus { append(UInt8(ascii: "-")) }
-            append("0.000000")
-        } else if v.magnitude < 1e15 && v == v.rounded(.towardZero) {
-            appendDecimal(Int64(v))
-            append(".000000")
+        if !appendFixed(v, decimals: 6) { appendFormat("%f", v) }
+    }
+
+    /// A double with 9 decimals (`%.9f`), as T2 prints times in seconds.
+    @inlinable public func appendDouble9(_ v: Double) {
+        if !appendFixed(v, decimals: 9) { appendFormat("%.9f", v) }
+    }
+
+    /// `%.Nf` for N = 6 or 9 and |v| < 2^53. Returns false, having written nothing,
+    /// for everything else.
+    @usableFromInline func appendFixed(_ v: Double, decimals: Int) -> Bool {
+        guard v.isFinite, v.magnitude < 9007199254740992 else { return false }
+        let scale = decimals == 9 ? UInt64(1_000_000_000) : UInt64(1_000_000)
+        if v.sign == .minus { append(UInt8(ascii: "-")) }
+        let mag = v.magnitude
+        var q: UInt64
+        if mag == mag.rounded(.towardZero) {
+            q = 0
+            appendDecimal(UInt64(mag))
         } else {
-            appendFormat("%f", v)
+            // mag = m * 2^-shift with shift > 0; q = round(mag * 10^N), half to even.
+            let bits = mag.bitPattern
+            let biased = Int(bits >> 52)
+            let m = UInt128(bits & 0xf_ffff_ffff_ffff | (biased == 0 ? 0 : 1 << 52))
+            let shift = 1075 - max(biased, 1)
+            let n = m * UInt128(scale)
+            var r: UInt128 = 0  // stays 0 below 2^-67: far from half a unit
+            if shift <= 120 {
+                r = n >> UInt128(shift)
+                let rest = n & ((1 << UInt128(shift)) - 1)
+                let half: UInt128 = 1 << UInt128(shift - 1)
+                if rest > half || (rest == half && r & 1 == 1) { r += 1 }
+            }
+            appendDecimal(UInt64(r / UInt128(scale)))
+            q = UInt64(r % UInt128(scale))
         }
+        append(UInt8(ascii: "."))
+        reserve(9)
+        let dst = base + count
+        var i = decimals - 1
+        while i >= 0 { dst[i] = 48 + UInt8(truncatingIfNeeded: q % 10); q /= 10; i -= 1 }
+        count += decimals
+        return true
     }
 
     /// `%.7g` when printf would use fixed notation (decimal exponent -4...6 after
@@ -92,6 +127,65 @@ extension TextBuffer {
         }
         count = p - base + end
         return true
+    }
+
+    /// `%.7g` in exponent notation (d.dddddde±XX) for decimal exponents -25...38.
+    /// Returns false, having written nothing, outside that range.
+    @usableFromInline func appendFloatGExponent(_ v: Float) -> Bool {
+        guard v.isFinite, v != 0 else { return false }
+        let mag = v.magnitude
+        let bits = mag.bitPattern
+        let biased = Int(bits >> 23)
+        let m = UInt128(bits & 0x7f_ffff | (biased == 0 ? 0 : 0x80_0000))
+        let shift = 150 - max(biased, 1)  // mag = m * 2^-shift
+        // Decimal exponent estimate from the binary one; corrected below.
+        var x = Int((Double(mag.exponent) * 0.30103).rounded(.down))
+        var q: UInt128 = 0
+        while true {
+            if x < -25 || x > 38 { return false }
+            let p = 6 - x
+            var num: UInt128, den: UInt128
+            if p >= 0 {
+                num = m * TextBuffer.pow10Wide(p)
+                den = 1
+            } else {
+                num = m
+                den = TextBuffer.pow10Wide(-p)
+            }
+            if shift >= 0 { den <<= UInt128(shift) } else { num <<= UInt128(-shift) }
+            q = num / den
+            let rest = num - q * den
+            if rest * 2 > den || (rest * 2 == den && q & 1 == 1) { q += 1 }
+            if q >= 10_000_000 { x += 1; continue }
+            if q < 1_000_000 { x -= 1; continue }
+            break
+        }
+        if x >= -4 && x < 7 { return false }  // fixed notation: not ours to write
+        reserve(16)
+        var p = base + count
+        if v.sign == .minus { p[0] = UInt8(ascii: "-"); p += 1 }
+        var r = UInt64(q)
+        var i = 7
+        while i >= 2 { p[i] = 48 + UInt8(truncatingIfNeeded: r % 10); r /= 10; i -= 1 }
+        p[1] = UInt8(ascii: ".")
+        p[0] = 48 + UInt8(truncatingIfNeeded: r)
+        var end = 8
+        while end > 2 && p[end - 1] == 48 { end -= 1 }
+        if end == 2 { end = 1 }
+        p[end] = UInt8(ascii: "e")
+        p[end + 1] = x < 0 ? UInt8(ascii: "-") : UInt8(ascii: "+")
+        let ax = x < 0 ? -x : x
+        p[end + 2] = 48 + UInt8(ax / 10)
+        p[end + 3] = 48 + UInt8(ax % 10)
+        count = p - base + end + 4
+        return true
+    }
+
+    @usableFromInline static func pow10Wide(_ e: Int) -> UInt128 {
+        var r: UInt128 = 1
+        var i = 0
+        while i < e { r *= 10; i += 1 }
+        return r
     }
 
     @usableFromInline @inline(__always) static func pow10(_ e: Int) -> UInt64 {
