@@ -62,6 +62,9 @@ final class BasicFlow: T2Plugin {
     }
 
     unowned(unsafe) var t2: Analyzer!
+    /// The flow table, held without reference counting: `t2.flows` would retain and
+    /// release it on every packet.
+    unowned(unsafe) var flows: FlowTable!
     var state: PerFlowStorage<BasicFlowState>!
     /// Distinct header descriptions seen in the run; flows store their ids.
     var descriptions: [HeaderDescription] = []
@@ -69,6 +72,7 @@ final class BasicFlow: T2Plugin {
 
     override func initialize(_ t2: Analyzer) throws {
         self.t2 = t2
+        flows = t2.flows
         state = PerFlowStorage(capacity: t2.flows.capacity)
         packetMode = t2.packetMode
     }
@@ -76,7 +80,7 @@ final class BasicFlow: T2Plugin {
     override func onNewFlow(_ packet: Packet, flowIndex: Int) {
         let s = state.pointer(flowIndex)
         s.pointee = BasicFlowState()
-        s.pointee.lastPktTime = t2.flows[flowIndex].firstSeen
+        s.pointee.lastPktTime = flows[flowIndex].firstSeen
         // VLAN tags of the creating packet, outermost first, whole TCI.
         var o = packet.vlanOffset
         if o >= 0 {
@@ -108,16 +112,17 @@ final class BasicFlow: T2Plugin {
         // overrun bit, even for a known description (spec 2.1.5).
         let n = Int(s.pointee.hdrCount)
         if n >= BasicFlow.maxHdrDesc {
-            t2.flows.setFlowOnlyStatus(FlowStat.HDOVRN, flowIndex: flowIndex)
+            flows.setFlowOnlyStatus(FlowStat.HDOVRN, flowIndex: flowIndex)
         } else {
-            var found = false
-            for i in 0..<n {
-                let id = Int(element(&s.pointee.hdrIDs, i, as: UInt16.self).pointee)
-                if descriptions.withUnsafeBufferPointer({ packet.headerDescriptionEquals($0[id]) }) {
-                    element(&s.pointee.hdrCounts, i, as: UInt16.self).pointee = UInt16(truncatingIfNeeded: packet.headerCount)
-                    found = true
-                    break
+            let found = descriptions.withUnsafeBufferPointer { known in
+                for i in 0..<n {
+                    let id = Int(element(&s.pointee.hdrIDs, i, as: UInt16.self).pointee)
+                    if packet.headerDescriptionEquals(known[id]) {
+                        element(&s.pointee.hdrCounts, i, as: UInt16.self).pointee = UInt16(truncatingIfNeeded: packet.headerCount)
+                        return true
+                    }
                 }
+                return false
             }
             if !found {
                 element(&s.pointee.hdrIDs, n, as: UInt16.self).pointee = intern(packet.headerDescription)
@@ -125,7 +130,7 @@ final class BasicFlow: T2Plugin {
                 s.pointee.hdrCount += 1
             }
         }
-        let flowStatus = t2.flows[flowIndex].status
+        let flowStatus = flows[flowIndex].status
         if packet.hasL2Header && flowStatus & (FlowStat.L2_NO_ETH | FlowStat.LAPD_FLOW) == 0 {
             addMAC(packet.srcMAC.raw, &s.pointee.srcMacs, &s.pointee.srcMacCount)
             addMAC(packet.dstMAC.raw, &s.pointee.dstMacs, &s.pointee.dstMacCount)
@@ -150,7 +155,7 @@ final class BasicFlow: T2Plugin {
     }
 
     override func onFlowTerminate(flowIndex: Int, output: OutputBuffer) {
-        let f = t2.flows[flowIndex]
+        let f = flows[flowIndex]
         let s = state.pointer(flowIndex)
         output.appendH64(f.status)
         output.appendTimestamp(Timestamp(sec: UInt64(f.firstSeen.sec32), ns: f.firstSeen.ns))
@@ -190,14 +195,14 @@ final class BasicFlow: T2Plugin {
         // negative value sets the timestamp-jump bit before flowStat is printed.
         let last = s.pointee.lastPktTime
         let iat = Double(t.sec32 &- last.sec32) + Double(Int64(t.ns) - Int64(last.ns)) / 1e9
-        if iat < 0 { t2.flows.setStatus(FlowStat.TIMEJUMP, flowIndex: flowIndex) }
-        let f = t2.flows[flowIndex]
+        if iat < 0 { flows.setStatus(FlowStat.TIMEJUMP, flowIndex: flowIndex) }
+        let f = flows[flowIndex]
         out.appendHex(f.status, digits: 16); out.tab()
         out.appendTimestamp(t); out.tab()
         out.appendDouble9(iat); out.tab()
         var trip = 0.0
         if f.hasOpposite {
-            let o = t2.flows[Int(f.oppositeIndex)].lastSeen
+            let o = flows[Int(f.oppositeIndex)].lastSeen
             trip = Double(Int64(t.sec) - Int64(o.sec)) + Double(Float(t.ns) - Float(o.ns)) / 1e9
         }
         out.appendDouble9(trip); out.tab()

@@ -42,7 +42,10 @@ final class TxtSink: T2Plugin {
         if let env = getenv("TFS_THREADED") { threaded = String(cString: env) != "0" }
         // Flows on stdout stay on the packet thread: they share stdout with the reports.
         if threaded && !t2.flowsToStdout {
-            pipeline = RecordPipeline { [unowned self] record in self.write(record) }
+            // The renderer is captured once: reading the stored property per record
+            // would retain and release its arrays every time.
+            let renderer = self.renderer!
+            pipeline = RecordPipeline { [unowned(unsafe) self] record in self.write(record, renderer) }
         }
         if TxtSinkConfig.TFS_PRI_HDR {
             out.append(UInt8(ascii: "%"))
@@ -62,11 +65,11 @@ final class TxtSink: T2Plugin {
     }
 
     override func bufferToSink(_ record: OutputBuffer) {
-        if let p = pipeline { p.submit(record.bytes) } else { write(record.bytes) }
+        if let p = pipeline { p.submit(record.bytes) } else { write(record.bytes, renderer) }
     }
 
     /// Renders one record into the flow file (on the pipeline's thread when threaded).
-    func write(_ record: UnsafeRawBufferPointer) {
+    func write(_ record: UnsafeRawBufferPointer, _ renderer: TextRenderer) {
         do {
             try renderer.render(record, into: out)
         } catch RenderError.bufferOverflow(let n) {
