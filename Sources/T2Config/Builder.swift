@@ -24,6 +24,8 @@ public struct Builder {
     /// errors on failure.
     public func build(_ c: Component) throws {
         try CodeGenerator.generate(c, force: regenerate)
+        // After the core's constants, which are part of the core's sources.
+        try CoreFingerprint.generate(project: project)
         let log = project.root + "/.build/t2build-\(c.name).log"
         try? FileManager.default.createDirectory(atPath: project.root + "/.build", withIntermediateDirectories: true)
         _ = FileManager.default.createFile(atPath: log, contents: nil)

@@ -5,6 +5,7 @@
 # the spec's verified examples and from tshark, not from t2's own output.
 set -u
 here=$(cd "$(dirname "$0")/../.." && pwd)
+. "$here/Tests/Integration/lib.sh"
 shared=${T2_SHARED:-$(cd "$here/../shared" && pwd)}
 t2="$here/.build/release/t2"
 pcaps="$shared/conformance/pcaps"
@@ -108,7 +109,7 @@ big="$work/big.pcap"
 python3 "$shared/tools/pcapreplicate" "$pcaps/pathspider_real.pcap" "$big" 20
 "$t2" -p "$plugins" -r "$big" -w sigint > sigint.report 2>&1 &
 pid=$!
-sleep 0.5
+read_past $pid "$big" 20
 kill -INT $pid
 wait $pid; rc=$?
 total=$(grep "^Number of processed packets:" sigint.report | awk '{print $5}')

@@ -114,6 +114,11 @@ public final class RecordPipeline {
     }
 
     private func run() {
+        // Signals go to the packet thread: it is the one that must stop reading (and a
+        // live capture's blocking read is only interrupted in the thread that gets it).
+        var all = sigset_t()
+        sigfillset(&all)
+        pthread_sigmask(SIG_BLOCK, &all, nil)
         while true {
             pthread_mutex_lock(mutex)
             while consumed == produced && !finished { pthread_cond_wait(changed, mutex) }

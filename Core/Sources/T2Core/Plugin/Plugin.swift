@@ -109,10 +109,12 @@ public final class PluginReport {
 }
 
 /// A fingerprint of the types plugins use in place: evaluated in the plugin when it is
-/// compiled (@inlinable) and again in the core when it is loaded.
+/// compiled (@inlinable) and again in the core when it is loaded. Struct sizes catch a
+/// plugin built by plain `swift build` against an older core; the sources' hash, which
+/// t2build regenerates, also catches changed class layouts (field offsets).
 public enum T2ABI {
     @inlinable public static var fingerprint: Int {
-        var h = 1
+        var h = Int(truncatingIfNeeded: CoreSourceFingerprint.value)
         for size in [MemoryLayout<PacketData>.size, MemoryLayout<Flow>.size, MemoryLayout<FlowKey>.size,
                      MemoryLayout<Timestamp>.size, MemoryLayout<HeaderDescription>.size, MemoryLayout<Counters>.size,
                      MemoryLayout<IPAddress>.size, MemoryLayout<PerFlowStorage<UInt8>>.size, 2 /* API revision */] {

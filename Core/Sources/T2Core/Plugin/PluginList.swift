@@ -12,6 +12,9 @@ struct PluginList {
         for (i, p) in plugins.enumerated() { (base + i).initialize(to: .passUnretained(p)) }
     }
 
+    /// Frees the list (the plugins themselves are owned elsewhere).
+    func deallocate() { base.deallocate() }
+
     @inline(__always)
     func forEach(_ body: (T2Plugin) -> Void) {
         var i = 0

@@ -99,6 +99,14 @@ public final class Analyzer {
         timeouts.register(Analyzer.flowTimeout)
     }
 
+    deinit {
+        hot.deallocate()
+        hotSinks.deallocate()
+        packet.deinitialize(count: 1)
+        packet.deallocate()
+        counters.releaseTables()
+    }
+
     // MARK: Start-up
 
     /// Runs the analyzer with parsed options; returns the exit status.
@@ -193,6 +201,8 @@ public final class Analyzer {
         }
         plugins = ContiguousArray(loadedPlugins.map(\.plugin))
         sinks = ContiguousArray(plugins.filter(\.isSink))
+        hot.deallocate()
+        hotSinks.deallocate()
         hot = PluginList(Array(plugins))
         hotSinks = PluginList(Array(sinks))
         columns = [Column("dir", "Flow direction", .direction), Column("flowInd", "Flow index", .u64)]

@@ -48,5 +48,10 @@ public struct Counters {
         protoBytes = calloc(256, 8)!.bindMemory(to: UInt64.self, capacity: 256)
     }
 
+    /// Frees the per-EtherType and per-protocol tables (the analyzer's deinit).
+    func releaseTables() {
+        free(etherTypePackets); free(etherTypeBytes); free(protoPackets); free(protoBytes)
+    }
+
     public var totalFlows: UInt64 { totalAFlows + totalBFlows }
 }

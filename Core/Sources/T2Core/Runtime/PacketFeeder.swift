@@ -60,6 +60,8 @@ extension Analyzer {
     func installForFeeding(_ list: [T2Plugin]) {
         plugins = ContiguousArray(list)
         sinks = ContiguousArray(list.filter(\.isSink))
+        hot.deallocate()
+        hotSinks.deallocate()
         hot = PluginList(list)
         hotSinks = PluginList(Array(sinks))
         columns = [Column("dir", "Flow direction", .direction), Column("flowInd", "Flow index", .u64)]
