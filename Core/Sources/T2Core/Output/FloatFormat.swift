@@ -11,7 +11,7 @@
 extension TextBuffer {
     /// A float as T2 prints type F (`%.7g`).
     @inlinable public func appendFloatG(_ v: Float) {
-        if !appendFloatGFixed(v) && !appendFloatGExponent(v) { appendFormat("%.7g", Double(v)) }
+        if !appendFloatG7(v) { appendFormat("%.7g", Double(v)) }
     }
 
     /// A double as T2 prints type D (`%f`).
@@ -61,51 +61,27 @@ extension TextBuffer {
         return true
     }
 
-    /// `%.7g` when printf would use fixed notation (decimal exponent -4...6 after
-    /// rounding to 7 significant digits). Returns false, having written nothing,
-    /// for everything else.
-    @usableFromInline func appendFloatGFixed(_ v: Float) -> Bool {
+    /// `%.7g` for finite floats down to 1e-25. Returns false, having written
+    /// nothing, for the rest.
+    @usableFromInline func appendFloatG7(_ v: Float) -> Bool {
         guard v.isFinite else { return false }
         let mag = v.magnitude
-        if mag == 0 {
-            if v.sign == .minus { append(UInt8(ascii: "-")) }
-            append(UInt8(ascii: "0"))
-            return true
-        }
-        // Floats of 2^23 and more are integers; below 1e7 they print as such.
+        // Zero, and integers below 1e7 (all floats of 2^23 and more are integers),
+        // print as integers.
         if mag < 1e7 && mag == mag.rounded(.towardZero) {
             if v.sign == .minus { append(UInt8(ascii: "-")) }
             appendDecimal(UInt64(mag))
             return true
         }
-        if mag >= 1e7 || mag < 9e-5 { return false }
-        // mag = m * 2^-shift exactly; shift > 0 (not an integer) and <= 37 (mag >= 9e-5).
-        let bits = mag.bitPattern
-        let m = UInt64(bits & 0x7f_ffff | 0x80_0000)
-        let shift = 150 - Int(bits >> 23)
-        // Decimal exponent estimate from the binary one; corrected below.
-        var x = Int((Double(23 - shift) * 0.30103).rounded(.down))
-        var q: UInt64 = 0
-        while true {
-            if x < -4 || x > 6 { return false }
-            // q = round(mag * 10^(6-x)), half to even, exactly: m * 10^p < 2^24 * 10^10 < 2^58.
-            let n = m * TextBuffer.pow10(6 - x)
-            q = n >> UInt64(shift)
-            let rest = n & ((1 << UInt64(shift)) - 1)
-            let half: UInt64 = 1 << UInt64(shift - 1)
-            if rest > half || (rest == half && q & 1 == 1) { q += 1 }
-            if q >= 10_000_000 { x += 1; continue }
-            if q < 1_000_000 { x -= 1; continue }
-            break
-        }
-        // Seven digits, value q * 10^(x-6), written in place; printf drops trailing
-        // zeros of the fraction, and the point with them.
+        guard let (q, x) = TextBuffer.sevenDigits(mag) else { return false }
         reserve(16)
         var p = base + count
         if v.sign == .minus { p[0] = UInt8(ascii: "-"); p += 1 }
+        // printf uses fixed notation for decimal exponents -4...6, and drops trailing
+        // zeros of the fraction, and the point with them.
         var r = q
         var end: Int
-        if x >= 0 {
+        if x >= 0 && x < 7 {
             let intDigits = x + 1
             end = 8
             var i = 7
@@ -115,7 +91,7 @@ extension TextBuffer {
             while i >= 0 { p[i] = 48 + UInt8(truncatingIfNeeded: r % 10); r /= 10; i -= 1 }
             while end > intDigits + 1 && p[end - 1] == 48 { end -= 1 }
             if end == intDigits + 1 { end = intDigits }
-        } else {
+        } else if x < 0 && x >= -4 {
             let zeros = -x - 1
             p[0] = UInt8(ascii: "0"); p[1] = UInt8(ascii: ".")
             var i = 0
@@ -124,61 +100,63 @@ extension TextBuffer {
             i = end - 1
             while i >= 2 + zeros { p[i] = 48 + UInt8(truncatingIfNeeded: r % 10); r /= 10; i -= 1 }
             while p[end - 1] == 48 { end -= 1 }
+        } else {
+            // d.dddddde±XX
+            var i = 7
+            while i >= 2 { p[i] = 48 + UInt8(truncatingIfNeeded: r % 10); r /= 10; i -= 1 }
+            p[1] = UInt8(ascii: ".")
+            p[0] = 48 + UInt8(truncatingIfNeeded: r)
+            end = 8
+            while end > 2 && p[end - 1] == 48 { end -= 1 }
+            if end == 2 { end = 1 }
+            p[end] = UInt8(ascii: "e")
+            p[end + 1] = x < 0 ? UInt8(ascii: "-") : UInt8(ascii: "+")
+            let ax = x < 0 ? -x : x
+            p[end + 2] = 48 + UInt8(ax / 10)
+            p[end + 3] = 48 + UInt8(ax % 10)
+            end += 4
         }
         count = p - base + end
         return true
     }
 
-    /// `%.7g` in exponent notation (d.dddddde±XX) for decimal exponents -25...38.
-    /// Returns false, having written nothing, outside that range.
-    @usableFromInline func appendFloatGExponent(_ v: Float) -> Bool {
-        guard v.isFinite, v != 0 else { return false }
-        let mag = v.magnitude
+    /// A nonzero float rounded to 7 significant digits, exactly as printf does: q in
+    /// 10^6..<10^7 and the decimal exponent x, so that the value is q * 10^(x-6).
+    /// nil for x outside -25...38 (subnormals and the smallest normals).
+    @usableFromInline static func sevenDigits(_ mag: Float) -> (UInt64, Int)? {
         let bits = mag.bitPattern
         let biased = Int(bits >> 23)
-        let m = UInt128(bits & 0x7f_ffff | (biased == 0 ? 0 : 0x80_0000))
+        let m = UInt64(bits & 0x7f_ffff | (biased == 0 ? 0 : 0x80_0000))
         let shift = 150 - max(biased, 1)  // mag = m * 2^-shift
         // Decimal exponent estimate from the binary one; corrected below.
         var x = Int((Double(mag.exponent) * 0.30103).rounded(.down))
-        var q: UInt128 = 0
         while true {
-            if x < -25 || x > 38 { return false }
+            if x < -25 || x > 38 { return nil }
             let p = 6 - x
-            var num: UInt128, den: UInt128
-            if p >= 0 {
-                num = m * TextBuffer.pow10Wide(p)
-                den = 1
+            var q: UInt64
+            if p >= 0 && p <= 10 && shift > 0 && shift < 64 {
+                // The common range, in 64 bits: m * 10^p < 2^24 * 10^10 < 2^58.
+                let n = m * pow10(p)
+                q = n >> UInt64(shift)
+                let rest = n & ((1 << UInt64(shift)) - 1)
+                let half: UInt64 = 1 << UInt64(shift - 1)
+                if rest > half || (rest == half && q & 1 == 1) { q += 1 }
             } else {
-                num = m
-                den = TextBuffer.pow10Wide(-p)
+                // num / den with num = m * 10^p * 2^-shift's numerator, in 128 bits:
+                // at most 2^24 * 10^31 or 2^128, den at most 10^32 * 2^107.
+                var num = UInt128(m), den: UInt128 = 1
+                if p >= 0 { num *= pow10Wide(p) } else { den = pow10Wide(-p) }
+                if shift >= 0 { den <<= UInt128(shift) } else { num <<= UInt128(-shift) }
+                let wide = num / den
+                if wide >= 10_000_000 { x += 1; continue }  // before narrowing it
+                let rest = num - wide * den
+                q = UInt64(truncatingIfNeeded: wide)
+                if rest * 2 > den || (rest * 2 == den && q & 1 == 1) { q += 1 }
             }
-            if shift >= 0 { den <<= UInt128(shift) } else { num <<= UInt128(-shift) }
-            q = num / den
-            let rest = num - q * den
-            if rest * 2 > den || (rest * 2 == den && q & 1 == 1) { q += 1 }
             if q >= 10_000_000 { x += 1; continue }
             if q < 1_000_000 { x -= 1; continue }
-            break
+            return (q, x)
         }
-        if x >= -4 && x < 7 { return false }  // fixed notation: not ours to write
-        reserve(16)
-        var p = base + count
-        if v.sign == .minus { p[0] = UInt8(ascii: "-"); p += 1 }
-        var r = UInt64(q)
-        var i = 7
-        while i >= 2 { p[i] = 48 + UInt8(truncatingIfNeeded: r % 10); r /= 10; i -= 1 }
-        p[1] = UInt8(ascii: ".")
-        p[0] = 48 + UInt8(truncatingIfNeeded: r)
-        var end = 8
-        while end > 2 && p[end - 1] == 48 { end -= 1 }
-        if end == 2 { end = 1 }
-        p[end] = UInt8(ascii: "e")
-        p[end + 1] = x < 0 ? UInt8(ascii: "-") : UInt8(ascii: "+")
-        let ax = x < 0 ? -x : x
-        p[end + 2] = 48 + UInt8(ax / 10)
-        p[end + 3] = 48 + UInt8(ax % 10)
-        count = p - base + end + 4
-        return true
     }
 
     @usableFromInline static func pow10Wide(_ e: Int) -> UInt128 {
