@@ -46,3 +46,15 @@ except ProcessLookupError:
     pass
 PY
 }
+
+# blocked_in_write PID: waits until process PID sits in write(2) (e.g. on a full pipe
+# nobody reads), so that it cannot finish whatever a signal starts. Fails after 10 s.
+blocked_in_write() {
+    local pid=$1
+    for _ in $(seq 2000); do
+        [ "$(cut -d' ' -f1 /proc/"$pid"/syscall 2>/dev/null)" = 1 ] && return 0
+        kill -0 "$pid" 2>/dev/null || return 1
+        sleep 0.005
+    done
+    return 1
+}

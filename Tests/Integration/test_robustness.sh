@@ -102,9 +102,21 @@ check "SIGTERM: stops reading ($got of $total), writes flows and the report, exi
     '[ $rc -eq 0 ] && [ "$got" -lt $total ] && [ "$(grep -vc "^%" term_flows.txt)" = "$(field "Number of processed      flows" term.out)" ]'
 check "SIGTERM: packet totals add up" \
     '[ $(( $(awk -F"\t" "NR==1{for(i=1;i<=NF;i++) if(\$i==\"pktsSnt\") c=i; next} {s+=\$c} END{print s}" term_flows.txt) )) -eq $(( $(field "Number of A packets" term.out) + $(field "Number of B packets" term.out) )) ]'
-"$t2" -p "$pl" -r big.pcap -w twice > twice.out 2>&1 & pid=$!
-read_past $pid big.pcap 20; signal_twice $pid INT; wait $pid; rc=$?
-check "a second SIGINT exits at once (exit 1, no report)" '[ $rc -eq 1 ] && ! grep -q "^Aggregated flowStat" twice.out'
+# Flows to a pipe that nobody reads: t2 blocks in write(2) and cannot finish the flush
+# that the first SIGINT starts, so the second one must be what ends it.
+mkfifo twice.fifo
+exec 3<>twice.fifo
+"$t2" -p "$pl" -r big.pcap -w - > twice.fifo 2> twice.err & pid=$!
+blocked_in_write $pid; signal_twice $pid INT; wait $pid; rc=$?
+exec 3>&-
+check "a second SIGINT exits at once (exit 1) while the first one's flush is blocked" \
+    '[ $rc -eq 1 ] && grep -q "^\[INF\] Second signal: exiting at once$" twice.err'
+# SIGTERM then SIGINT, queued together while t2 is stopped: two different signals do
+# not merge, so the second stop signal arrives however fast the flush is.
+"$t2" -p "$pl" -r big.pcap -w mixed > mixed.out 2>&1 & pid=$!
+read_past $pid big.pcap 20; kill -STOP $pid; kill -TERM $pid; kill -INT $pid; kill -CONT $pid; wait $pid; rc=$?
+check "SIGTERM then SIGINT: the second stop signal exits at once (exit 1, no report)" \
+    '[ $rc -eq 1 ] && ! grep -q "^Aggregated flowStat" mixed.out && grep -q "Second signal: exiting at once" mixed.out'
 "$t2" -p "$pl" -r big.pcap -w usr1 > usr1.out 2>&1 & pid=$!
 read_past $pid big.pcap 20; kill -USR1 $pid; wait $pid
 check "SIGUSR1: an intermediate report with the plugins' monitoring lines" \
