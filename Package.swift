@@ -39,7 +39,7 @@ let package = Package(
     targets: [
         .executableTarget(name: "t2", dependencies: [core], swiftSettings: fast),
         // Config model, line-preserving TOML editing, code generation, building.
-        .target(name: "T2Config", dependencies: [toml, mustache]),
+        .target(name: "T2Config", dependencies: [toml, mustache, argumentParser]),
         .executableTarget(name: "t2conf", dependencies: ["T2Config", argumentParser]),
         .executableTarget(name: "t2build", dependencies: ["T2Config", argumentParser]),
         .executableTarget(name: "t2plugin", dependencies: ["T2Config", argumentParser, mustache]),

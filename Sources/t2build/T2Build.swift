@@ -69,22 +69,7 @@ struct T2Build: ParsableCommand {
             Console.info("Did you mean to call 't2conf \(args.joined(separator: " "))' instead?")
             Foundation.exit(1)
         }
-        do {
-            var command = try parseAsRoot(args)  // T2Build, or HelpCommand for -h
-            try command.run()
-        } catch let e as T2Error {
-            Console.error(e.description)
-            Foundation.exit(1)
-        } catch let e as ExitCode {
-            Foundation.exit(e.rawValue)
-        } catch {
-            let message = fullMessage(for: error)
-            if exitCode(for: error) == .success { print(message); Foundation.exit(0) }
-            if let range = message.range(of: "Unknown option ") {
-                Console.usageError("t2build", "Unknown option " + (message[range.upperBound...].components(separatedBy: "\n").first ?? "").trimmingCharacters(in: .whitespaces))
-            }
-            Console.usageError("t2build", message)
-        }
+        runAsT2Tool("t2build", args)
     }
 
     mutating func run() throws {

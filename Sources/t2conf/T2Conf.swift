@@ -75,24 +75,7 @@ struct T2Conf: ParsableCommand {
         if let i = args.firstIndex(of: "-g"), i + 1 == args.count || args[i + 1].hasPrefix("-") || !args[i + 1].contains(".") && args[i + 1] != "default" {
             args.insert(generateDefault, at: i + 1)
         }
-        do {
-            var command = try parseAsRoot(args)  // T2Conf, or HelpCommand for -h
-            try command.run()
-        } catch let e as T2Error {
-            Console.error(e.description)
-            Foundation.exit(1)
-        } catch {
-            let message = fullMessage(for: error)
-            if let range = message.range(of: "Unknown option ") {
-                Console.usageError("t2conf", "Unknown option " + (message[range.upperBound...].components(separatedBy: "\n").first ?? "").trimmingCharacters(in: .whitespaces))
-            }
-            if message.contains("Missing value for") {
-                let opt = message.components(separatedBy: "'").dropFirst().first ?? "?"
-                Console.usageError("t2conf", "Option '\(opt.components(separatedBy: " ").first ?? opt)' requires an argument")
-            }
-            if exitCode(for: error) == .success { print(message); Foundation.exit(0) }
-            Console.usageError("t2conf", message)
-        }
+        runAsT2Tool("t2conf", args)
     }
 
     mutating func run() throws {

@@ -33,22 +33,7 @@ struct T2PluginTool: ParsableCommand {
     static func main() {
         let args = Array(CommandLine.arguments.dropFirst())
         if args.isEmpty { print(helpMessage()); Foundation.exit(0) }
-        do {
-            var command = try parseAsRoot(args)  // T2PluginTool, or HelpCommand for -h
-            try command.run()
-        } catch let e as T2Error {
-            Console.error(e.description)
-            Foundation.exit(1)
-        } catch let e as ExitCode {
-            Foundation.exit(e.rawValue)
-        } catch {
-            let message = fullMessage(for: error)
-            if exitCode(for: error) == .success { print(message); Foundation.exit(0) }
-            if let range = message.range(of: "Unknown option ") {
-                Console.usageError("t2plugin", "Unknown option " + (message[range.upperBound...].components(separatedBy: "\n").first ?? "").trimmingCharacters(in: .whitespaces))
-            }
-            Console.usageError("t2plugin", message)
-        }
+        runAsT2Tool("t2plugin", args)
     }
 
     mutating func run() throws {
