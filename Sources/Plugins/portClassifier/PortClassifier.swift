@@ -59,33 +59,14 @@ final class PortClassifier: T2Plugin {
         tcpNames = calloc(65536, 4)!.bindMemory(to: UInt32.self, capacity: 65536)
         udpNames = calloc(65536, 4)!.bindMemory(to: UInt32.self, capacity: 65536)
         let path = t2.pluginFolder + PortClassifierConfig.PBC_CLASSFILE
-        guard let file = readWholeFile(path) else {
+        guard let file = SupportFile(path: path) else {
             throw PortClassifierError(description:
                 "Failed to open file '\(path)' for reading: \(String(cString: strerror(errno)))")
         }
-        defer { file.deallocate() }
-        loadPortmap(UnsafeRawBufferPointer(file))
+        loadPortmap(file.bytes)
     }
 
     // MARK: Loading portmap.txt
-
-    func readWholeFile(_ path: String) -> UnsafeMutableRawBufferPointer? {
-        let fd = open(path, O_RDONLY)
-        if fd < 0 { return nil }
-        defer { close(fd) }
-        var st = stat()
-        if fstat(fd, &st) != 0 { return nil }
-        let size = Int(st.st_size)
-        let buf = UnsafeMutableRawBufferPointer.allocate(byteCount: max(size, 1), alignment: 1)
-        var got = 0
-        while got < size {
-            let r = read(fd, buf.baseAddress! + got, size - got)
-            if r < 0 && errno == EINTR { continue }
-            if r <= 0 { break }
-            got += r
-        }
-        return UnsafeMutableRawBufferPointer(rebasing: buf[0..<got])
-    }
 
     /// Parses the file as T2 does with `sscanf(line, "%d\t%3s\t%63s", ...)`: a TAB in
     /// the format matches any run of white space, `%s` reads a white-space delimited

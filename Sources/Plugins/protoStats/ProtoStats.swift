@@ -199,8 +199,8 @@ final class ProtoStats: T2Plugin {
     }
 
     /// A missing support file only leaves the descriptions empty.
-    func openSupportFile(_ path: String) -> TextFile? {
-        guard let f = TextFile(path: path) else {
+    func openSupportFile(_ path: String) -> SupportFile? {
+        guard let f = SupportFile(path: path) else {
             t2.log.warning("protoStats: Failed to open file '\(path)' for reading: \(String(cString: strerror(errno)))")
             return nil
         }
@@ -236,32 +236,8 @@ final class ProtoStats: T2Plugin {
 
 // MARK: - Support files
 
-/// A whole support file in memory, parsed with byte-level scanners.
-final class TextFile {
-    let bytes: UnsafeRawBufferPointer
-    private let storage: UnsafeMutableRawBufferPointer
-
-    init?(path: String) {
-        let fd = open(path, O_RDONLY)
-        if fd < 0 { return nil }
-        defer { close(fd) }
-        var st = stat()
-        if fstat(fd, &st) != 0 { return nil }
-        let size = Int(st.st_size)
-        let buf = UnsafeMutableRawBufferPointer.allocate(byteCount: max(size, 1), alignment: 1)
-        var got = 0
-        while got < size {
-            let r = read(fd, buf.baseAddress! + got, size - got)
-            if r < 0 && errno == EINTR { continue }
-            if r <= 0 { break }
-            got += r
-        }
-        storage = buf
-        bytes = UnsafeRawBufferPointer(rebasing: buf[0..<got])
-    }
-
-    deinit { storage.deallocate() }
-
+/// Support files are parsed line by line with byte-level scanners.
+extension SupportFile {
     /// Lines without their newline; `maxChunk` splits long lines as fgets with a
     /// buffer of maxChunk + 1 bytes does (the newline counts towards the chunk).
     func lines(maxChunk: Int = Int.max) -> LineIterator {
@@ -387,10 +363,10 @@ struct EtherTypeDescriptions {
         var hi: Int
         var desc: Range<Int>
     }
-    var file: TextFile?
+    var file: SupportFile?
     var entries: [Entry] = []
 
-    init(_ file: TextFile?) {
+    init(_ file: SupportFile?) {
         self.file = file
         guard let f = file else { return }
         // T2 reads with fgets into a 99-byte buffer.
@@ -425,12 +401,12 @@ struct EtherTypeDescriptions {
 /// `%u\t%3s\t%*s\t%99[^\t\n]`; the last entry of a port and transport wins. Only ports
 /// with packets are remembered.
 struct PortDescriptions {
-    var file: TextFile?
+    var file: SupportFile?
     /// Port → description range in the file (start << 8 | length), 0 if none.
     var tcp: [UInt64] = []
     var udp: [UInt64] = []
 
-    init(_ file: TextFile?, tcpUsed: [UnsafeMutablePointer<PortCount>?], udpUsed: [UnsafeMutablePointer<PortCount>?]) {
+    init(_ file: SupportFile?, tcpUsed: [UnsafeMutablePointer<PortCount>?], udpUsed: [UnsafeMutablePointer<PortCount>?]) {
         self.file = file
         guard let f = file else { return }
         tcp = [UInt64](repeating: 0, count: 65536)
